@@ -1,0 +1,155 @@
+package dev.imagefn.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every setting of the function, under {@code imagefn.*}. Immutable, validated at startup. */
+@ConfigMapping(prefix = "imagefn")
+public interface ImagefnConfig {
+
+    Gemini gemini();
+
+    Storage storage();
+
+    Limits limits();
+
+    Auth auth();
+
+    /** Model catalogue: {@code imagefn.models."<model-id>".*}. */
+    Map<String, Model> models();
+
+    /** Price per image, standard tier: {@code imagefn.pricing."<model-id>"."<size>"=usd}. */
+    Map<String, Map<String, BigDecimal>> pricing();
+
+    interface Gemini {
+        /** From {@code GEMINI_API_KEY}; required. Never logged, never echoed. */
+        String apiKey();
+
+        @WithDefault("https://generativelanguage.googleapis.com")
+        URI baseUrl();
+
+        @WithDefault("gemini-3.1-flash-image")
+        String model();
+
+        /** Read timeout for one attempt; 4K images take minutes. */
+        @WithDefault("300s")
+        Duration timeout();
+
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        /** Whole-call budget (all attempts and backoff) when the trigger sets no deadline. */
+        @WithDefault("600s")
+        Duration deadline();
+
+        /** Let model IDs that are not in the catalogue through, validated against the union of known options. */
+        @WithDefault("true")
+        boolean allowUnlistedModels();
+
+        Retry retry();
+
+        /** Retired model ID to the model that replaced it, named in MODEL_UNAVAILABLE errors. */
+        Map<String, String> successors();
+    }
+
+    interface Retry {
+        /** Attempts in total, the first included. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        @WithDefault("1s")
+        Duration initialDelay();
+
+        @WithDefault("60s")
+        Duration maxDelay();
+
+        @WithDefault("2.0")
+        double multiplier();
+
+        /** 0..1: the delay is scaled by a random factor in [1-jitter, 1+jitter]. */
+        @WithDefault("0.5")
+        double jitter();
+    }
+
+    interface Storage {
+        String bucket();
+
+        /** Every object the function writes lies under this prefix. */
+        @WithDefault("generated/")
+        String prefix();
+
+        Optional<URI> endpoint();
+
+        @WithDefault("false")
+        boolean pathStyle();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        /** {@code when-supported} (AWS S3) or {@code when-required} (R2, GCS interop, older MinIO). */
+        @WithDefault("when-supported")
+        String checksums();
+
+        /** Buckets that {@code s3://} reference images may be read from. Empty: none. */
+        Optional<List<String>> referenceBuckets();
+
+        @WithDefault("15m")
+        Duration presignTtl();
+
+        /** Create the bucket at startup when it is missing (local stacks only). */
+        @WithDefault("false")
+        boolean createBucket();
+    }
+
+    interface Limits {
+        @WithDefault("32000")
+        int maxPromptChars();
+
+        /** Largest accepted request body, bytes. */
+        @WithDefault("67108864")
+        long maxBodyBytes();
+
+        /** Largest single reference image, bytes (decoded). */
+        @WithDefault("7340032")
+        long maxReferenceBytes();
+
+        /** All user metadata, keys and values, bytes. */
+        @WithDefault("1024")
+        int maxMetadataBytes();
+
+        /** Largest accepted image from Gemini, bytes (decoded). */
+        @WithDefault("67108864")
+        long maxImageBytes();
+    }
+
+    interface Auth {
+        /** Optional inbound bearer token for the HTTP trigger. */
+        Optional<String> token();
+    }
+
+    interface Model {
+        Optional<List<String>> aliases();
+
+        @WithName("aspect-ratios")
+        List<String> aspectRatios();
+
+        /** Empty: the model has a single size tier and takes no {@code imageSize}. */
+        Optional<List<String>> sizes();
+
+        @WithDefault("14")
+        int maxReferenceImages();
+
+        /** Empty: the model takes no thinking level. */
+        Optional<List<String>> thinkingLevels();
+
+        @WithDefault("false")
+        boolean grounding();
+    }
+}

@@ -1,0 +1,20 @@
+package dev.imagefn.core;
+
+import java.util.List;
+
+/** A validated job as the image generator needs it: references already loaded as bytes. */
+public record GenerationRequest(
+        String model,
+        String prompt,
+        String aspectRatio,
+        String imageSize,
+        List<ReferenceImage.Inline> references,
+        boolean includeText,
+        String thinkingLevel,
+        boolean grounding,
+        Integer seed) {
+
+    public GenerationRequest {
+        references = List.copyOf(references);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.imagefn.core;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Image bytes held in fixed-size blocks. A growing {@code byte[]} would copy a 15 MB image several times
+ * while it is decoded and briefly hold two or three times its size; blocks are never copied, so one image
+ * costs its own size plus one block.
+ */
+public final class ImageBytes {
+    static final int BLOCK = 1 << 20;
+
+    private final List<byte[]> blocks;
+    private final long length;
+
+    private ImageBytes(List<byte[]> blocks, long length) {
+        this.blocks = blocks;
+        this.length = length;
+    }
+
+    public static ImageBytes of(byte[] data) {
+        Sink sink = new Sink(Long.MAX_VALUE);
+        sink.write(data, 0, data.length);
+        return sink.toBytes();
+    }
+
+    public long length() {
+        return length;
+    }
+
+    /** The first {@code max} bytes (fewer when the image is shorter): enough for magic numbers and headers. */
+    public byte[] head(int max) {
+        int n = (int) Math.min(max, length);
+        byte[] out = new byte[n];
+        int done = 0;
+        for (byte[] block : blocks) {
+            if (done == n) {
+                break;
+            }
+            int take = Math.min(block.length, n - done);
+            System.arraycopy(block, 0, out, done, take);
+            done += take;
+        }
+        return out;
+    }
+
+    public byte[] toArray() {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("image too large for one array");
+        }
+        return head((int) length);
+    }
+
+    public String sha256Hex() {
+        MessageDigest digest = Hashes.sha256();
+        long left = length;
+        for (byte[] block : blocks) {
+            int take = (int) Math.min(block.length, left);
+            digest.update(block, 0, take);
+            left -= take;
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** A fresh stream over the bytes; may be called again (retried uploads). */
+    public InputStream open() {
+        return new InputStream() {
+            private long position;
+
+            @Override
+            public int read() {
+                if (position >= length) {
+                    return -1;
+                }
+                byte b = blocks.get((int) (position / BLOCK))[(int) (position % BLOCK)];
+                position++;
+                return b & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (position >= length) {
+                    return -1;
+                }
+                int inBlock = (int) (position % BLOCK);
+                int n = (int) Math.min(Math.min(len, BLOCK - inBlock), length - position);
+                System.arraycopy(blocks.get((int) (position / BLOCK)), inBlock, b, off, n);
+                position += n;
+                return n;
+            }
+
+            @Override
+            public int available() {
+                return (int) Math.min(Integer.MAX_VALUE, length - position);
+            }
+        };
+    }
+
+    /** An {@link OutputStream} that collects into blocks, refusing more than {@code max} bytes. */
+    public static final class Sink extends OutputStream {
+        private final List<byte[]> blocks = new ArrayList<>();
+        private final long max;
+        private byte[] current;
+        private int used = BLOCK;
+        private long length;
+
+        public Sink(long max) {
+            this.max = max;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (length + len > max) {
+                throw new TooLarge(max);
+            }
+            while (len > 0) {
+                if (used == BLOCK) {
+                    current = new byte[BLOCK];
+                    blocks.add(current);
+                    used = 0;
+                }
+                int n = Math.min(len, BLOCK - used);
+                System.arraycopy(b, off, current, used, n);
+                used += n;
+                off += n;
+                len -= n;
+                length += n;
+            }
+        }
+
+        public long length() {
+            return length;
+        }
+
+        public ImageBytes toBytes() {
+            return new ImageBytes(List.copyOf(blocks), length);
+        }
+    }
+
+    /** Thrown by a {@link Sink} that would exceed its limit. */
+    public static final class TooLarge extends RuntimeException {
+        public TooLarge(long max) {
+            super("more than " + max + " bytes", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.imagefn.core;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A failure the caller should see: one {@link ErrorCode}, a human detail (never a secret, never
+ * long base64), and optional extra problem members (block reason, suggested model, ...).
+ */
+public class ImageFnException extends RuntimeException {
+    private final ErrorCode code;
+    private final Map<String, String> extensions;
+    private final Duration retryAfter;
+
+    public ImageFnException(ErrorCode code, String detail) {
+        this(code, detail, Map.of(), null, null);
+    }
+
+    public ImageFnException(ErrorCode code, String detail, Throwable cause) {
+        this(code, detail, Map.of(), null, cause);
+    }
+
+    public ImageFnException(ErrorCode code, String detail, Map<String, String> extensions, Duration retryAfter,
+            Throwable cause) {
+        super(detail, cause);
+        this.code = code;
+        this.extensions = Map.copyOf(extensions);
+        this.retryAfter = retryAfter;
+    }
+
+    public static ImageFnException invalid(String detail) {
+        return new ImageFnException(ErrorCode.INVALID_REQUEST, detail);
+    }
+
+    public ErrorCode code() {
+        return code;
+    }
+
+    public String detail() {
+        return getMessage();
+    }
+
+    public Map<String, String> extensions() {
+        return extensions;
+    }
+
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.imagefn.core;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** Image formats recognised by their magic numbers. */
+public enum ImageFormat {
+    PNG("image/png", "png"),
+    JPEG("image/jpeg", "jpg"),
+    WEBP("image/webp", "webp"),
+    GIF("image/gif", "gif"),
+    HEIC("image/heic", "heic"),
+    HEIF("image/heif", "heif");
+
+    private final String mimeType;
+    private final String extension;
+
+    ImageFormat(String mimeType, String extension) {
+        this.mimeType = mimeType;
+        this.extension = extension;
+    }
+
+    public String mimeType() {
+        return mimeType;
+    }
+
+    public String extension() {
+        return extension;
+    }
+
+    public static Optional<ImageFormat> ofMimeType(String mimeType) {
+        if (mimeType == null) {
+            return Optional.empty();
+        }
+        String m = mimeType.strip().toLowerCase(Locale.ROOT);
+        int semi = m.indexOf(';');
+        if (semi >= 0) {
+            m = m.substring(0, semi).strip();
+        }
+        if (m.equals("image/jpg")) {
+            return Optional.of(JPEG);
+        }
+        for (ImageFormat f : values()) {
+            if (f.mimeType.equals(m)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The format the bytes are in, by magic number. */
+    public static Optional<ImageFormat> detect(byte[] b, int len) {
+        if (len >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G' && b[4] == 0x0d
+                && b[5] == 0x0a && b[6] == 0x1a && b[7] == 0x0a) {
+            return Optional.of(PNG);
+        }
+        if (len >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
+            return Optional.of(JPEG);
+        }
+        if (len >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E'
+                && b[10] == 'B' && b[11] == 'P') {
+            return Optional.of(WEBP);
+        }
+        if (len >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8') {
+            return Optional.of(GIF);
+        }
+        if (len >= 12 && b[4] == 'f' && b[5] == 't' && b[6] == 'y' && b[7] == 'p') {
+            String brand = new String(b, 8, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            return switch (brand) {
+                case "heic", "heix", "hevc", "hevx", "heim", "heis" -> Optional.of(HEIC);
+                case "mif1", "msf1" -> Optional.of(HEIF);
+                default -> Optional.empty();
+            };
+        }
+        return Optional.empty();
+    }
+
+    /** Width and height from the image header, or {@code {0,0}} when the header does not say. */
+    public int[] dimensions(byte[] b, int len) {
+        return switch (this) {
+            case PNG -> len >= 24 ? new int[] {int32(b, 16), int32(b, 20)} : new int[2];
+            case GIF -> len >= 10 ? new int[] {u16le(b, 6), u16le(b, 8)} : new int[2];
+            case JPEG -> jpegDimensions(b, len);
+            case WEBP -> webpDimensions(b, len);
+            case HEIC, HEIF -> new int[2];
+        };
+    }
+
+    private static int[] jpegDimensions(byte[] b, int len) {
+        int i = 2;
+        while (i + 9 < len) {
+            if ((b[i] & 0xff) != 0xff) {
+                return new int[2];
+            }
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xff) {
+                i++;
+                continue;
+            }
+            if (marker == 0xd8 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+                i += 2;
+                continue;
+            }
+            int segLen = u16be(b, i + 2);
+            boolean sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+            if (sof) {
+                return new int[] {u16be(b, i + 7), u16be(b, i + 5)};
+            }
+            if (marker == 0xda || segLen < 2) {
+                return new int[2];
+            }
+            i += 2 + segLen;
+        }
+        return new int[2];
+    }
+
+    private static int[] webpDimensions(byte[] b, int len) {
+        if (len < 30) {
+            return new int[2];
+        }
+        String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        return switch (chunk) {
+            case "VP8X" -> new int[] {1 + u24le(b, 24), 1 + u24le(b, 27)};
+            case "VP8 " -> new int[] {u16le(b, 26) & 0x3fff, u16le(b, 28) & 0x3fff};
+            case "VP8L" -> {
+                int bits = (b[21] & 0xff) | (b[22] & 0xff) << 8 | (b[23] & 0xff) << 16 | (b[24] & 0xff) << 24;
+                yield new int[] {1 + (bits & 0x3fff), 1 + ((bits >> 14) & 0x3fff)};
+            }
+            default -> new int[2];
+        };
+    }
+
+    private static int int32(byte[] b, int i) {
+        return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
+    }
+
+    private static int u16be(byte[] b, int i) {
+        return (b[i] & 0xff) << 8 | (b[i + 1] & 0xff);
+    }
+
+    private static int u16le(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8;
+    }
+
+    private static int u24le(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16;
+    }
+}

@@ -1,0 +1,238 @@
+package dev.imagefn.core;
+
+import dev.imagefn.config.ImagefnConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * The job, trigger-agnostic: validate → idempotency lookup → generate → store → result.
+ * A failure leaves no object behind; a success leaves exactly the bytes the model returned.
+ */
+@ApplicationScoped
+public class ImagePipeline {
+    private static final Logger LOG = Logger.getLogger(ImagePipeline.class);
+
+    private final RequestValidator validator;
+    private final ImageGenerator generator;
+    private final ImageStore store;
+    private final ObjectKeys keys;
+    private final ImagefnConfig config;
+    /** Concurrent duplicates of one idempotent job in this instance share one paid call. */
+    private final ConcurrentHashMap<String, CompletableFuture<ImageResult>> inFlight = new ConcurrentHashMap<>();
+
+    @Inject
+    public ImagePipeline(RequestValidator validator, ImageGenerator generator, ImageStore store, ObjectKeys keys,
+            ImagefnConfig config) {
+        this.validator = validator;
+        this.generator = generator;
+        this.store = store;
+        this.keys = keys;
+        this.config = config;
+    }
+
+    public ImageResult run(ImageRequest request, String requestId, Deadline deadline) {
+        ImageJob job = validator.validate(request, requestId);
+        String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem(job);
+        if (!job.idempotent()) {
+            return generateAndStore(job, stem, deadline);
+        }
+        CompletableFuture<ImageResult> mine = new CompletableFuture<>();
+        CompletableFuture<ImageResult> leader = inFlight.putIfAbsent(stem, mine);
+        if (leader != null) {
+            return reusedFrom(await(leader, deadline), job);
+        }
+        try {
+            ImageResult result = findExisting(job, stem).orElseGet(() -> generateAndStore(job, stem, deadline));
+            mine.complete(result);
+            return result;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(stem, mine);
+        }
+    }
+
+    private Optional<ImageResult> findExisting(ImageJob job, String stem) {
+        Optional<ImageStore.StoredObject> main = job.explicitKey() != null
+                ? store.head(job.explicitKey())
+                : store.findByStem(stem);
+        return main.map(existing -> reusedResult(job, stem, existing));
+    }
+
+    private ImageResult generateAndStore(ImageJob job, String stem, Deadline deadline) {
+        List<ReferenceImage.Inline> refs = loadReferences(job);
+        Generation generation = generator.generate(new GenerationRequest(job.model().id(), job.prompt(),
+                job.aspectRatio(), job.imageSize(), refs, job.includeText(), job.thinkingLevel(), job.grounding(),
+                job.seed()), deadline);
+        if (generation.images().isEmpty()) {
+            throw new ImageFnException(ErrorCode.NO_IMAGE, "the model returned no image");
+        }
+        Map<String, String> common = commonMetadata(job, generation.modelVersion());
+        List<ImageResult.StoredImage> stored = new ArrayList<>();
+        List<String> written = new ArrayList<>();
+        int count = generation.images().size();
+        try {
+            for (int i = 0; i < count; i++) {
+                GeneratedImage image = generation.images().get(i);
+                String key = ObjectKeys.keyFor(stem, job.explicitKey(), i, count, image.format());
+                String sha256 = image.bytes().sha256Hex();
+                Map<String, String> metadata = new LinkedHashMap<>(common);
+                metadata.put("sha256", sha256);
+                metadata.put("width", Integer.toString(image.width()));
+                metadata.put("height", Integer.toString(image.height()));
+                if (i == count - 1) {
+                    metadata.put("images", Integer.toString(count));
+                }
+                store.put(key, image, metadata, job.idempotent());
+                written.add(key);
+                stored.add(new ImageResult.StoredImage(key, image.mimeType(), image.bytes().length(), sha256, image.width(),
+                        image.height()));
+            }
+        } catch (ImageStore.AlreadyExists raced) {
+            // Another instance stored this idempotent job first: ours is dropped, theirs is the answer.
+            deleteQuietly(written);
+            return reusedResult(job, stem, raced.existing());
+        } catch (RuntimeException e) {
+            deleteQuietly(written);
+            throw e;
+        }
+        ImageResult.StoredImage main = stored.get(count - 1);
+        return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
+                main.bytes(), main.sha256(), main.width(), main.height(), stored,
+                job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
+                generation.usage(), cost(job, count), false, job.requestId());
+    }
+
+    private List<ReferenceImage.Inline> loadReferences(ImageJob job) {
+        List<ReferenceImage.Inline> out = new ArrayList<>();
+        for (int i = 0; i < job.references().size(); i++) {
+            switch (job.references().get(i)) {
+                case ReferenceImage.Inline in -> out.add(in);
+                case ReferenceImage.Stored s -> {
+                    ReferenceImage.Inline loaded = store.read(s.bucket(), s.key(), config.limits().maxReferenceBytes());
+                    RequestValidator.checkInline(loaded, "referenceImages[" + i + "] (" + s.uri() + ")",
+                            config.limits());
+                    out.add(loaded);
+                }
+            }
+        }
+        return out;
+    }
+
+    private Map<String, String> commonMetadata(ImageJob job, String modelVersion) {
+        Map<String, String> m = new LinkedHashMap<>(job.metadata());
+        m.put("model", job.model().id());
+        if (modelVersion != null && modelVersion.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            m.put("model-version", modelVersion);
+        }
+        m.put("prompt-sha256", job.promptSha256());
+        m.put("request-id", job.requestId());
+        if (job.idempotent()) {
+            m.put("idempotency-key-sha256", Hashes.sha256Hex(job.idempotencyKey()));
+        }
+        return m;
+    }
+
+    /** The stored answer to an earlier request with the same idempotency key. */
+    private ImageResult reusedResult(ImageJob job, String stem, ImageStore.StoredObject main) {
+        Map<String, String> md = main.metadata();
+        String promptSha = md.get("prompt-sha256");
+        String model = md.getOrDefault("model", job.model().id());
+        if ((promptSha != null && !promptSha.equals(job.promptSha256())) || !model.equals(job.model().id())) {
+            throw new ImageFnException(ErrorCode.IDEMPOTENCY_CONFLICT, "idempotencyKey was already used for a "
+                    + "different prompt or model (object " + main.key() + ")");
+        }
+        ImageFormat format = ImageFormat.ofMimeType(main.mimeType()).orElse(ImageFormat.JPEG);
+        int count = parseInt(md.get("images"), 1);
+        List<ImageResult.StoredImage> images = new ArrayList<>();
+        for (int i = 0; i < count - 1; i++) {
+            store.head(ObjectKeys.keyFor(stem, job.explicitKey(), i, count, format))
+                    .ifPresent(o -> images.add(storedImage(o)));
+        }
+        ImageResult.StoredImage mainImage = storedImage(main);
+        images.add(mainImage);
+        return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), mainImage.mimeType(),
+                mainImage.bytes(), mainImage.sha256(), mainImage.width(), mainImage.height(), images, null, model,
+                md.get("model-version"), Usage.NONE, new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"),
+                true, job.requestId());
+    }
+
+    private ImageResult reusedFrom(ImageResult leader, ImageJob job) {
+        if (!leader.model().equals(job.model().id())) {
+            throw new ImageFnException(ErrorCode.IDEMPOTENCY_CONFLICT,
+                    "idempotencyKey is in use by a request for another model");
+        }
+        return new ImageResult(leader.bucket(), leader.key(), presignIfAsked(job, leader.key()), leader.mimeType(),
+                leader.bytes(), leader.sha256(), leader.width(), leader.height(), leader.images(), null,
+                leader.model(), leader.modelVersion(), Usage.NONE,
+                new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId());
+    }
+
+    private static ImageResult.StoredImage storedImage(ImageStore.StoredObject o) {
+        Map<String, String> md = o.metadata();
+        return new ImageResult.StoredImage(o.key(), o.mimeType(), o.bytes(), md.getOrDefault("sha256", ""),
+                parseInt(md.get("width"), 0), parseInt(md.get("height"), 0));
+    }
+
+    private ImageResult await(CompletableFuture<ImageResult> leader, Deadline deadline) {
+        try {
+            return leader.get(deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new ImageFnException(ErrorCode.INTERNAL, "the concurrent duplicate failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "deadline reached while a duplicate ran");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "interrupted");
+        }
+    }
+
+    private String presignIfAsked(ImageJob job, String key) {
+        return job.presign() ? store.presign(key, config.storage().presignTtl()).toString() : null;
+    }
+
+    private static ImageResult.Cost cost(ImageJob job, int images) {
+        String tier = job.tier();
+        String basis = job.model().id() + " " + tier + " standard";
+        Optional<BigDecimal> price = job.model().pricePerImage(tier);
+        if (price.isEmpty()) {
+            return new ImageResult.Cost(null, "no price configured for " + job.model().id() + " " + tier);
+        }
+        return new ImageResult.Cost(price.get().multiply(BigDecimal.valueOf(images)),
+                images == 1 ? basis : basis + " x" + images);
+    }
+
+    private void deleteQuietly(List<String> written) {
+        for (String key : written) {
+            try {
+                store.delete(key);
+            } catch (RuntimeException e) {
+                LOG.warnf("could not remove partial object %s: %s", key, e.toString());
+            }
+        }
+    }
+
+    private static int parseInt(String s, int fallback) {
+        try {
+            return s == null ? fallback : Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}

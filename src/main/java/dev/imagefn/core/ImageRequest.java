@@ -1,0 +1,34 @@
+package dev.imagefn.core;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The event (DESIGN §3) as the caller sent it, before validation. Absent fields are {@code null}
+ * (or empty collections); {@link RequestValidator} turns it into an {@link ImageJob}.
+ */
+public record ImageRequest(
+        String prompt,
+        String model,
+        String aspectRatio,
+        String imageSize,
+        List<ReferenceImage> referenceImages,
+        boolean includeText,
+        String thinking,
+        boolean grounding,
+        Integer seed,
+        String key,
+        String idempotencyKey,
+        Map<String, String> metadata,
+        boolean presign) {
+
+    public ImageRequest {
+        referenceImages = referenceImages == null ? List.of() : List.copyOf(referenceImages);
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    public static ImageRequest ofPrompt(String prompt) {
+        return new ImageRequest(prompt, null, null, null, List.of(), false, null, false, null, null, null, Map.of(),
+                false);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.imagefn.core;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** The object store the images go to (one bucket), and where reference images come from. */
+public interface ImageStore {
+
+    String bucket();
+
+    Optional<StoredObject> head(String key);
+
+    /** The first object whose key is {@code stem} followed by {@code .} and an extension. */
+    Optional<StoredObject> findByStem(String stem);
+
+    /**
+     * Stores the bytes. With {@code ifAbsent}, an existing object is left alone and
+     * {@link AlreadyExists} is thrown carrying it (after telling a spurious 412 from a real one).
+     */
+    StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent);
+
+    void delete(String key);
+
+    /** Reads a reference image; {@code maxBytes} bounds what is read. */
+    ReferenceImage.Inline read(String bucket, String key, long maxBytes);
+
+    URI presign(String key, Duration ttl);
+
+    record StoredObject(String key, String mimeType, long bytes, Map<String, String> metadata) {
+        public StoredObject {
+            metadata = Map.copyOf(metadata);
+        }
+    }
+
+    final class AlreadyExists extends RuntimeException {
+        private final StoredObject existing;
+
+        public AlreadyExists(StoredObject existing) {
+            super("object exists: " + existing.key(), null, false, false);
+            this.existing = existing;
+        }
+
+        public StoredObject existing() {
+            return existing;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.imagefn.core;
+
+import dev.imagefn.config.ImagefnConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The configured models, their aliases and prices (DESIGN §5). */
+@ApplicationScoped
+public class ModelCatalogue {
+    private static final Pattern MODEL_ID = Pattern.compile("[a-z0-9][a-z0-9.\\-]{0,99}");
+
+    private final Map<String, ModelSpec> byId = new LinkedHashMap<>();
+    private final Map<String, String> aliases = new LinkedHashMap<>();
+    private final Map<String, String> successors;
+    private final String defaultModel;
+    private final boolean allowUnlisted;
+    private final ModelSpec unlistedTemplate;
+
+    @Inject
+    public ModelCatalogue(ImagefnConfig config) {
+        config.models().forEach((id, m) -> {
+            String modelId = id.toLowerCase(Locale.ROOT);
+            Map<String, BigDecimal> prices = config.pricing().getOrDefault(id, Map.of());
+            byId.put(modelId, new ModelSpec(modelId, m.aspectRatios(), m.sizes().orElse(List.of()),
+                    m.maxReferenceImages(), m.thinkingLevels().orElse(List.of()), m.grounding(), prices, true));
+            m.aliases().orElse(List.of()).forEach(a -> aliases.put(a.toLowerCase(Locale.ROOT), modelId));
+        });
+        this.successors = Map.copyOf(config.gemini().successors());
+        this.defaultModel = config.gemini().model().toLowerCase(Locale.ROOT);
+        this.allowUnlisted = config.gemini().allowUnlistedModels();
+        this.unlistedTemplate = union();
+    }
+
+    /** Resolves an ID or alias ({@code null}: the default model) to its spec. */
+    public ModelSpec resolve(String requested) {
+        String name = requested == null || requested.isBlank() ? defaultModel : requested.strip().toLowerCase(Locale.ROOT);
+        if (name.startsWith("models/")) {
+            name = name.substring("models/".length());
+        }
+        String id = aliases.getOrDefault(name, name);
+        ModelSpec spec = byId.get(id);
+        if (spec != null) {
+            return spec;
+        }
+        if (!MODEL_ID.matcher(id).matches()) {
+            throw ImageFnException.invalid("model '" + abbreviate(requested) + "' is not a valid model ID");
+        }
+        if (!allowUnlisted) {
+            throw ImageFnException.invalid("model '" + id + "' is not in the catalogue; known models: "
+                    + String.join(", ", byId.keySet()) + successorHint(id));
+        }
+        return new ModelSpec(id, unlistedTemplate.aspectRatios(), unlistedTemplate.sizes(),
+                unlistedTemplate.maxReferenceImages(), unlistedTemplate.thinkingLevels(), true, Map.of(), false);
+    }
+
+    /** The model to suggest when {@code modelId} is gone. */
+    public String successorOf(String modelId) {
+        String successor = successors.get(modelId);
+        if (successor != null) {
+            return successor;
+        }
+        if (modelId.endsWith("-preview") && byId.containsKey(modelId.substring(0, modelId.length() - 8))) {
+            return modelId.substring(0, modelId.length() - 8);
+        }
+        return defaultModel;
+    }
+
+    public List<ModelSpec> models() {
+        return List.copyOf(byId.values());
+    }
+
+    public String defaultModel() {
+        return defaultModel;
+    }
+
+    private String successorHint(String id) {
+        return "; try '" + successorOf(id) + "'";
+    }
+
+    private ModelSpec union() {
+        Set<String> ratios = new LinkedHashSet<>();
+        Set<String> sizes = new LinkedHashSet<>();
+        Set<String> levels = new LinkedHashSet<>();
+        int refs = 0;
+        for (ModelSpec s : byId.values()) {
+            ratios.addAll(s.aspectRatios());
+            sizes.addAll(s.sizes());
+            levels.addAll(s.thinkingLevels());
+            refs = Math.max(refs, s.maxReferenceImages());
+        }
+        return new ModelSpec("*", new ArrayList<>(ratios), new ArrayList<>(sizes), refs, new ArrayList<>(levels), true,
+                Map.of(), false);
+    }
+
+    static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    }
+
+    public Optional<ModelSpec> find(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.imagefn.gemini;
+
+import dev.imagefn.core.Deadline;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Interrupts the calling thread when the deadline passes, so a blocked call or body read gives up
+ * (the REST client's blocking reads are interruptible). Close it when the guarded work is over.
+ */
+final class DeadlineWatch implements AutoCloseable {
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "imagefn-deadline");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Thread thread = Thread.currentThread();
+    private final ScheduledFuture<?> task;
+    private volatile boolean fired;
+    private volatile boolean closed;
+
+    DeadlineWatch(Deadline deadline) {
+        this.task = TIMER.schedule(this::fire, deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void fire() {
+        if (!closed) {
+            fired = true;
+            thread.interrupt();
+        }
+    }
+
+    boolean fired() {
+        return fired;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        task.cancel(false);
+        if (fired) {
+            Thread.interrupted();
+        }
+    }
+}

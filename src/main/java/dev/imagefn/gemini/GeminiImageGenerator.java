@@ -1,0 +1,261 @@
+package dev.imagefn.gemini;
+
+import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.GeneratedImage;
+import dev.imagefn.core.Generation;
+import dev.imagefn.core.GenerationRequest;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImageGenerator;
+import dev.imagefn.core.ModelCatalogue;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/** {@link ImageGenerator} on Gemini's {@code generateContent}: request, retries, streaming read, mapping. */
+@ApplicationScoped
+public class GeminiImageGenerator implements ImageGenerator {
+    private static final Logger LOG = Logger.getLogger(GeminiImageGenerator.class);
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+    static final Set<String> BLOCK_REASONS = Set.of("IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "SAFETY",
+            "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_RECITATION", "RECITATION");
+
+    private final GeminiApi api;
+    private final String apiKey;
+    private final RetryPolicy retry;
+    private final GeminiResponseReader reader;
+    private final ModelCatalogue catalogue;
+
+    @Inject
+    public GeminiImageGenerator(ImagefnConfig config, ModelCatalogue catalogue) {
+        this(QuarkusRestClientBuilder.newBuilder()
+                .baseUri(config.gemini().baseUrl())
+                .connectTimeout(config.gemini().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(config.gemini().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                // The read timeout stops at the response headers; the idle timeout also guards a stalled body.
+                .httpClientOptionsCustomizer(o -> o.setIdleTimeout((int) config.gemini().timeout().toSeconds())
+                        .setIdleTimeoutUnit(TimeUnit.SECONDS))
+                .disableDefaultMapper(true)
+                .build(GeminiApi.class), config, catalogue);
+    }
+
+    GeminiImageGenerator(GeminiApi api, ImagefnConfig config, ModelCatalogue catalogue) {
+        this.api = api;
+        this.apiKey = config.gemini().apiKey();
+        this.retry = new RetryPolicy(config.gemini().retry(), () -> ThreadLocalRandom.current().nextDouble());
+        this.reader = new GeminiResponseReader(config.limits().maxImageBytes());
+        this.catalogue = catalogue;
+    }
+
+    @Override
+    public Generation generate(GenerationRequest request, Deadline deadline) {
+        byte[] body = GeminiRequestWriter.write(request);
+        ImageFnException last = null;
+        for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+            if (deadline.expired()) {
+                throw timeout(last);
+            }
+            Attempt outcome = attempt(request.model(), body, deadline);
+            if (outcome.generation != null) {
+                return outcome.generation;
+            }
+            last = outcome.failure;
+            if (!outcome.retry || attempt == retry.maxAttempts()) {
+                throw last;
+            }
+            Duration delay = retry.delay(attempt, outcome.serverDelay);
+            if (delay.compareTo(deadline.remaining()) >= 0) {
+                LOG.debugf("no time left for a retry after %s (needs %s)", last.code(), delay);
+                throw last;
+            }
+            LOG.infof("Gemini attempt %d failed (%s); retrying in %d ms", attempt, last.code(), delay.toMillis());
+            sleep(delay);
+        }
+        throw last;
+    }
+
+    private record Attempt(Generation generation, ImageFnException failure, boolean retry, Duration serverDelay) {
+        static Attempt success(Generation g) {
+            return new Attempt(g, null, false, null);
+        }
+
+        static Attempt fail(ImageFnException e, boolean retry, Duration serverDelay) {
+            return new Attempt(null, e, retry, serverDelay);
+        }
+    }
+
+    private Attempt attempt(String model, byte[] body, Deadline deadline) {
+        DeadlineWatch watch = new DeadlineWatch(deadline);
+        Response response = null;
+        boolean bodyStarted = false;
+        try {
+            response = api.generateContent(model, apiKey, body);
+            int status = response.getStatus();
+            InputStream in = response.readEntity(InputStream.class);
+            if (status == 200) {
+                bodyStarted = true;
+                return Attempt.success(toGeneration(reader.read(in), model));
+            }
+            return failure(model, status, response, readBounded(in));
+        } catch (ImageFnException e) {
+            return Attempt.fail(e, false, null);
+        } catch (RuntimeException | IOException e) {
+            if (watch.fired() || e instanceof InterruptedIOException || hasCause(e, InterruptedException.class)) {
+                return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
+                        "Gemini did not answer within the deadline", e), false, null);
+            }
+            if (bodyStarted) {
+                // After a 200 the call is paid for: a cut or malformed body is reported, not retried.
+                return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE,
+                        "the response from Gemini could not be read: " + e.getMessage(), e), false, null);
+            }
+            return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "could not reach Gemini: " + e.getClass().getSimpleName(), e), true, null);
+        } finally {
+            watch.close();
+            if (response != null) {
+                response.close();
+            }
+        }
+    }
+
+    private Attempt failure(String model, int status, Response response, byte[] errorBody) {
+        GeminiError error = GeminiError.parse(status, errorBody);
+        String message = error.safeMessage(apiKey);
+        Duration serverDelay = error.retryDelay() != null ? error.retryDelay() : retryAfter(response);
+        if (status == 429) {
+            boolean noQuota = error.zeroQuota() || message.contains("limit: 0");
+            ImageFnException e = new ImageFnException(ErrorCode.UPSTREAM_RATE_LIMITED,
+                    noQuota ? "the key's project has no quota for this model (limit 0); enable billing: " + message
+                            : "Gemini rate limit: " + message,
+                    Map.of(), serverDelay != null ? serverDelay : Duration.ofSeconds(30), null);
+            return Attempt.fail(e, !noQuota, serverDelay);
+        }
+        if (RetryPolicy.RETRYABLE_STATUS.contains(status)) {
+            ErrorCode code = status == 504 || status == 408 ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE;
+            return Attempt.fail(new ImageFnException(code, "Gemini answered " + status + ": " + message), true,
+                    serverDelay);
+        }
+        if (status == 404) {
+            String successor = catalogue.successorOf(model);
+            return Attempt.fail(new ImageFnException(ErrorCode.MODEL_UNAVAILABLE, "model '" + model
+                    + "' is not available on the Gemini API (it may be retired); try '" + successor + "'",
+                    Map.of("model", model, "suggestedModel", successor), null, null), false, null);
+        }
+        if (isAuthFailure(status, error)) {
+            return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_AUTH,
+                    "Gemini refused the API key or project (" + status + (error.status() == null ? "" : " "
+                            + error.status()) + "): " + message), false, null);
+        }
+        if (status >= 400 && status < 500) {
+            return Attempt.fail(new ImageFnException(ErrorCode.INVALID_REQUEST,
+                    "Gemini rejected the request (" + status + "): " + message), false, null);
+        }
+        return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE,
+                "Gemini answered " + status + ": " + message), false, null);
+    }
+
+    private static boolean isAuthFailure(int status, GeminiError error) {
+        if (status == 401 || status == 402 || status == 403) {
+            return true;
+        }
+        String reason = error.reason() == null ? "" : error.reason();
+        String message = error.message() == null ? "" : error.message();
+        return reason.startsWith("API_KEY") || "FAILED_PRECONDITION".equals(error.status())
+                || message.contains("API key") || message.contains("billing");
+    }
+
+    private Generation toGeneration(GeminiResponse r, String model) {
+        if (r.blockReason() != null) {
+            throw blocked("the prompt was blocked: " + r.blockReason(), r.blockReason(), r.blockReasonMessage());
+        }
+        List<GeneratedImage> images = r.images();
+        if (images.isEmpty() && r.finishReason() != null && BLOCK_REASONS.contains(r.finishReason())) {
+            throw blocked("the image was blocked: " + r.finishReason(), r.finishReason(), r.finishMessage());
+        }
+        if (images.isEmpty() && r.lastThoughtImage() != null) {
+            LOG.warnf("model %s returned only a thought-marked image; delivering it", model);
+            images = List.of(r.lastThoughtImage());
+        }
+        if (images.isEmpty()) {
+            String why = r.finishReason() == null ? "no finishReason" : "finishReason " + r.finishReason();
+            String text = r.text() == null ? "" : "; the model said: " + shorten(r.text());
+            throw new ImageFnException(ErrorCode.NO_IMAGE, "the model returned no image (" + why + ")" + text,
+                    r.finishReason() == null ? Map.of() : Map.of("finishReason", r.finishReason()), null, null);
+        }
+        return new Generation(images, r.text(), r.modelVersion() == null ? model : r.modelVersion(),
+                r.responseId(), r.usage());
+    }
+
+    private static ImageFnException blocked(String detail, String reason, String message) {
+        return new ImageFnException(ErrorCode.CONTENT_BLOCKED, detail,
+                message == null ? Map.of("reason", reason) : Map.of("reason", reason, "finishMessage",
+                        shorten(message)), null, null);
+    }
+
+    private static Duration retryAfter(Response response) {
+        String value = response.getHeaderString("Retry-After");
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            try {
+                Duration d = Duration.between(ZonedDateTime.now(),
+                        ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (RuntimeException ignored) {
+                return null;
+            }
+        }
+    }
+
+    private static byte[] readBounded(InputStream in) throws IOException {
+        if (in == null) {
+            return new byte[0];
+        }
+        return in.readNBytes(MAX_ERROR_BODY);
+    }
+
+    private ImageFnException timeout(ImageFnException last) {
+        return new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "the deadline passed before Gemini answered"
+                + (last == null ? "" : " (last attempt: " + last.getMessage() + ")"));
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "interrupted while waiting to retry");
+        }
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 500 ? s : s.substring(0, 497) + "...";
+    }
+}

@@ -1,0 +1,210 @@
+package dev.imagefn.storage;
+
+import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.GeneratedImage;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImageStore;
+import dev.imagefn.core.ReferenceImage;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/** {@link ImageStore} on S3 or any S3-compatible store (MinIO, R2, S3Proxy), through the AWS SDK v2. */
+@ApplicationScoped
+public class S3ImageStore implements ImageStore {
+    private static final Logger LOG = Logger.getLogger(S3ImageStore.class);
+
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final String bucket;
+    private final boolean sendChecksum;
+    private final boolean createBucket;
+
+    @Inject
+    public S3ImageStore(S3Client s3, S3Presigner presigner, ImagefnConfig config) {
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.bucket = config.storage().bucket();
+        this.sendChecksum = !"when-required".equals(config.storage().checksums());
+        this.createBucket = config.storage().createBucket();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!createBucket) {
+            return;
+        }
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+        } catch (NoSuchBucketException e) {
+            s3.createBucket(b -> b.bucket(bucket));
+            LOG.infof("created bucket %s", bucket);
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) {
+                throw e;
+            }
+            s3.createBucket(b -> b.bucket(bucket));
+            LOG.infof("created bucket %s", bucket);
+        }
+    }
+
+    @Override
+    public String bucket() {
+        return bucket;
+    }
+
+    @Override
+    public Optional<StoredObject> head(String key) {
+        try {
+            HeadObjectResponse h = s3.headObject(b -> b.bucket(bucket).key(key));
+            return Optional.of(new StoredObject(key, h.contentType(), h.contentLength(), h.metadata()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw unavailable("HEAD " + key, e);
+        } catch (SdkException e) {
+            throw unavailable("HEAD " + key, e);
+        }
+    }
+
+    @Override
+    public Optional<StoredObject> findByStem(String stem) {
+        try {
+            ListObjectsV2Response list = s3.listObjectsV2(b -> b.bucket(bucket).prefix(stem + ".").maxKeys(20));
+            for (S3Object o : list.contents()) {
+                String ext = o.key().substring(stem.length() + 1);
+                if (!ext.isEmpty() && ext.chars().allMatch(Character::isLetterOrDigit)) {
+                    return head(o.key());
+                }
+            }
+            return Optional.empty();
+        } catch (SdkException e) {
+            throw unavailable("LIST " + stem, e);
+        }
+    }
+
+    @Override
+    public StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent) {
+        String sha256 = metadata.get("sha256");
+        PutObjectRequest.Builder request = PutObjectRequest.builder()
+                .bucket(bucket)
+                .key(key)
+                .contentType(image.mimeType())
+                .contentLength(image.bytes().length())
+                .metadata(metadata);
+        if (sendChecksum && sha256 != null) {
+            request.checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256)));
+        }
+        if (ifAbsent) {
+            request.ifNoneMatch("*");
+        }
+        RequestBody body = RequestBody.fromContentProvider(() -> image.bytes().open(), image.bytes().length(),
+                image.mimeType());
+        try {
+            s3.putObject(request.build(), body);
+            return new StoredObject(key, image.mimeType(), image.bytes().length(), metadata);
+        } catch (S3Exception e) {
+            if (ifAbsent && (e.statusCode() == 412 || e.statusCode() == 409)) {
+                return resolveConflict(key, sha256);
+            }
+            throw unavailable("PUT " + key, e);
+        } catch (SdkException e) {
+            throw unavailable("PUT " + key, e);
+        }
+    }
+
+    /**
+     * A 412 on a conditional PUT is either another writer's object, or our own first attempt that stored
+     * the bytes before the SDK retried it (DESIGN §1). The stored checksum tells which.
+     */
+    private StoredObject resolveConflict(String key, String sha256) {
+        StoredObject existing = head(key).orElseThrow(() -> new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE,
+                "conditional write of " + key + " was refused but the object is not there; try again"));
+        if (sha256 != null && sha256.equals(existing.metadata().get("sha256"))) {
+            return existing;
+        }
+        throw new AlreadyExists(existing);
+    }
+
+    @Override
+    public void delete(String key) {
+        try {
+            s3.deleteObject(b -> b.bucket(bucket).key(key));
+        } catch (SdkException e) {
+            throw unavailable("DELETE " + key, e);
+        }
+    }
+
+    @Override
+    public ReferenceImage.Inline read(String refBucket, String key, long maxBytes) {
+        String uri = "s3://" + refBucket + "/" + key;
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(refBucket).key(key))) {
+            Long length = in.response().contentLength();
+            if (length != null && length > maxBytes) {
+                throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "reference image " + uri + " has " + length
+                        + " bytes; the limit is " + maxBytes);
+            }
+            byte[] data = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+            if (data.length > maxBytes) {
+                throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "reference image " + uri
+                        + " is larger than the limit of " + maxBytes + " bytes");
+            }
+            return new ReferenceImage.Inline(in.response().contentType(), data);
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, "reference image " + uri + " does not exist");
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, "reference image " + uri + " does not exist");
+            }
+            if (e.statusCode() == 403) {
+                throw new ImageFnException(ErrorCode.REFERENCE_FORBIDDEN, "no permission to read " + uri);
+            }
+            throw unavailable("GET " + uri, e);
+        } catch (SdkException | IOException e) {
+            throw unavailable("GET " + uri, e);
+        }
+    }
+
+    @Override
+    public URI presign(String key, Duration ttl) {
+        try {
+            return presigner.presignGetObject(p -> p.signatureDuration(ttl)
+                    .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toURI();
+        } catch (java.net.URISyntaxException | SdkException e) {
+            throw unavailable("presign " + key, e);
+        }
+    }
+
+    private static ImageFnException unavailable(String what, Exception e) {
+        String detail = e instanceof S3Exception s3e && s3e.awsErrorDetails() != null
+                ? s3e.statusCode() + " " + s3e.awsErrorDetails().errorCode()
+                : e.getClass().getSimpleName();
+        return new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "object storage failed: " + what + " (" + detail
+                + ")", e);
+    }
+}

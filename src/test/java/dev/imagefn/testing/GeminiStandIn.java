@@ -1,0 +1,278 @@
+package dev.imagefn.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A stand-in for the Gemini API on 127.0.0.1 that speaks the documented wire format (gemini-api.md):
+ * {@code POST /v1beta/models/{model}:generateContent} with {@code x-goog-api-key}, images of the requested
+ * pixel size, thought images, text parts, blocks, Google error bodies. Answers are scripted with
+ * {@link #enqueue}; every request is recorded so tests can assert on the wire. Test and demo code only.
+ */
+public final class GeminiStandIn implements AutoCloseable {
+    public static final Set<String> MODELS = Set.of("gemini-3.1-flash-image", "gemini-3-pro-image",
+            "gemini-nano-banana-2.1", "gemini-3.1-flash-lite-image", "gemini-2.5-flash-image");
+    private static final Pattern PATH = Pattern.compile("/v1beta/models/([^/:]+):generateContent");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final String apiKey;
+    private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
+    private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+
+    /** One request as it arrived. */
+    public record Recorded(String method, String path, String query, Map<String, List<String>> headers, byte[] body,
+            long receivedAtMillis) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new IllegalStateException("the request body is not JSON", e);
+            }
+        }
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+    }
+
+    public GeminiStandIn(int port, String apiKey) throws IOException {
+        this.apiKey = apiKey;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        server.setExecutor(Executors.newFixedThreadPool(32, r -> {
+            Thread t = new Thread(r, "gemini-stand-in");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public GeminiStandIn enqueue(Reply... replies) {
+        script.addAll(List.of(replies));
+        return this;
+    }
+
+    public List<Recorded> requests() {
+        return List.copyOf(requests);
+    }
+
+    public Recorded lastRequest() {
+        return requests.getLast();
+    }
+
+    /** Forgets recorded requests and pending scripted replies. */
+    public void reset() {
+        requests.clear();
+        script.clear();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            Recorded rec = new Recorded(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
+                    ex.getRequestURI().getRawQuery(), Map.copyOf(ex.getRequestHeaders()), body,
+                    System.currentTimeMillis());
+            requests.add(rec);
+            Matcher m = PATH.matcher(rec.path());
+            if (!"POST".equals(rec.method()) || !m.matches()) {
+                send(ex, 404, error(404, "NOT_FOUND", "Method not found."));
+                return;
+            }
+            String model = m.group(1);
+            String key = rec.header("x-goog-api-key");
+            if (key == null) {
+                send(ex, 403, error(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers "
+                        + "without established identity). Please use API Key or other form of API consumer identity to "
+                        + "call this API."));
+                return;
+            }
+            if (!key.equals(apiKey)) {
+                send(ex, 400, "{\"error\":{\"code\":400,\"message\":\"API key not valid. Please pass a valid API key.\","
+                        + "\"status\":\"INVALID_ARGUMENT\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\","
+                        + "\"reason\":\"API_KEY_INVALID\",\"domain\":\"googleapis.com\"}]}}");
+                return;
+            }
+            if (!MODELS.contains(model)) {
+                send(ex, 404, error(404, "NOT_FOUND", "models/" + model + " is not found for API version v1beta, or is "
+                        + "not supported for generateContent. Call ListModels to see the list of available models and "
+                        + "their supported methods."));
+                return;
+            }
+            JsonNode request = rec.json();
+            Reply reply = script.poll();
+            if (reply == null) {
+                reply = Reply.image();
+            }
+            sleep(reply);
+            reply.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+            switch (reply.kind) {
+                case ERROR, RAW -> send(ex, reply.status, reply.body);
+                case PROMPT_BLOCKED -> send(ex, 200, "{\"promptFeedback\":{\"blockReason\":\"" + reply.blockReason
+                        + "\"},\"usageMetadata\":{\"promptTokenCount\":31,\"totalTokenCount\":31},\"modelVersion\":\""
+                        + model + "\",\"responseId\":\"standin-blocked\"}");
+                case FINISH_ONLY -> send(ex, 200, finishOnly(model, reply));
+                case IMAGES -> sendImages(ex, model, request, reply);
+            }
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            send(ex, 500, error(500, "INTERNAL", "stand-in failure: " + e));
+        }
+    }
+
+    private static void sleep(Reply reply) {
+        if (!reply.delay.isZero()) {
+            try {
+                Thread.sleep(reply.delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static String finishOnly(String model, Reply r) {
+        String parts = r.text == null ? "" : ",\"parts\":[{\"text\":" + quote(r.text) + "}]";
+        return "{\"candidates\":[{\"content\":{\"role\":\"model\"" + parts + "},\"finishReason\":\"" + r.finishReason
+                + "\"" + (r.finishMessage == null ? "" : ",\"finishMessage\":" + quote(r.finishMessage))
+                + ",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":25,\"totalTokenCount\":265,"
+                + "\"thoughtsTokenCount\":240},\"modelVersion\":\"" + model + "\",\"responseId\":\"standin-finish\"}";
+    }
+
+    /** The final images for this request: the pixel size its imageConfig asks for, a colour from the prompt. */
+    public static List<byte[]> imagesFor(String model, JsonNode request, Reply reply) {
+        String ratio = request.at("/generationConfig/imageConfig/aspectRatio").asText(null);
+        String size = request.at("/generationConfig/imageConfig/imageSize").asText(null);
+        int[] wh = TestImages.dimensions(model, ratio, size);
+        int colour = request.at("/contents/0/parts/0/text").asText("").hashCode() & 0xffffff;
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < reply.images; i++) {
+            int c = colour ^ (i * 0x101010);
+            out.add(reply.mimeType.equals("image/jpeg") ? TestImages.jpeg(wh[0], wh[1], c, reply.padTo)
+                    : TestImages.png(wh[0], wh[1], c, reply.padTo));
+        }
+        return out;
+    }
+
+    private void sendImages(HttpExchange ex, String model, JsonNode request, Reply r) throws IOException {
+        boolean text = false;
+        for (JsonNode m : request.at("/generationConfig/responseModalities")) {
+            text |= m.asText().equalsIgnoreCase("TEXT");
+        }
+        String inline = r.snakeCase ? "inline_data" : "inlineData";
+        String mime = r.snakeCase ? "mime_type" : "mimeType";
+        List<byte[]> finals = imagesFor(model, request, r);
+        String declared = r.declaredMimeType != null ? r.declaredMimeType : r.mimeType;
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+        ex.sendResponseHeaders(200, 0);
+        try (OutputStream out = ex.getResponseBody()) {
+            StringBuilder head = new StringBuilder();
+            head.append(r.arrayWrapped ? "[" : "").append("{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[");
+            boolean first = true;
+            for (int i = 0; i < r.thoughtImages; i++) {
+                head.append(first ? "" : ",").append("{\"text\":\"**Planning the composition**\",\"thought\":true},");
+                head.append("{\"").append(inline).append("\":{\"").append(mime).append("\":\"image/jpeg\",\"data\":\"")
+                        .append(Base64.getEncoder().encodeToString(TestImages.jpeg(64, 64, 0x808080 + i, 0)))
+                        .append("\"},\"thought\":true}");
+                first = false;
+            }
+            if (text) {
+                head.append(first ? "" : ",").append("{\"text\":")
+                        .append(quote(r.text == null ? "Here is your image." : r.text))
+                        .append(",\"thoughtSignature\":\"CtgBAXLI2nx\"}");
+                first = false;
+            }
+            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < finals.size(); i++) {
+                boolean last = i == finals.size() - 1;
+                String data = r.urlSafeBase64 ? Base64.getUrlEncoder().withoutPadding().encodeToString(finals.get(i))
+                        : Base64.getEncoder().encodeToString(finals.get(i));
+                if (r.badBase64) {
+                    data = data.substring(0, data.length() / 2) + "*%$" + data.substring(data.length() / 2);
+                }
+                String part = (first ? "" : ",") + "{\"" + inline + "\":{\"" + mime + "\":\"" + declared + "\",\"data\":\"";
+                out.write(part.getBytes(StandardCharsets.UTF_8));
+                if (r.truncate && last) {
+                    out.write(data.substring(0, data.length() / 2).getBytes(StandardCharsets.US_ASCII));
+                    return;
+                }
+                out.write(data.getBytes(StandardCharsets.US_ASCII));
+                out.write(("\"}" + (r.lastImageMarkedThought && last ? ",\"thought\":true" : "")
+                        + ",\"thoughtSignature\":\"EqQCCqECAXLI2ny\"}").getBytes(StandardCharsets.UTF_8));
+                first = false;
+            }
+            int imageTokens = 1120 * finals.size();
+            String tail = "]},\"finishReason\":\"" + r.finishReason + "\",\"index\":0}],\"usageMetadata\":{"
+                    + "\"promptTokenCount\":18,\"candidatesTokenCount\":" + (imageTokens + 10)
+                    + ",\"totalTokenCount\":" + (imageTokens + 274) + ",\"thoughtsTokenCount\":246,"
+                    + "\"promptTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":18}],"
+                    + "\"candidatesTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":10},{\"modality\":\"IMAGE\","
+                    + "\"tokenCount\":" + imageTokens + "}]},\"modelVersion\":\"" + model
+                    + "\",\"responseId\":\"standin-" + System.nanoTime() + "\"}" + (r.arrayWrapped ? "]" : "");
+            if (r.snakeCase) {
+                tail = tail.replace("finishReason", "finish_reason").replace("usageMetadata", "usage_metadata")
+                        .replace("promptTokenCount", "prompt_token_count").replace("modelVersion", "model_version");
+            }
+            out.write(tail.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String error(int code, String status, String message) {
+        return "{\"error\":{\"code\":" + code + ",\"message\":" + quote(message) + ",\"status\":\"" + status + "\"}}";
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    static String quote(String s) {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs a stand-in until killed: {@code GeminiStandIn [port] [apiKey]}. */
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        String key = args.length > 1 ? args[1] : "local-demo-key";
+        try (GeminiStandIn standIn = new GeminiStandIn(port, key)) {
+            System.out.println("Gemini stand-in on " + standIn.baseUrl());
+            Thread.currentThread().join();
+        }
+    }
+}
