@@ -29,12 +29,14 @@ public class ImagePipeline {
     private final ImageStore store;
     private final ObjectKeys keys;
     private final ImagefnConfig config;
+    private final PipelineMetrics metrics;
     /** Concurrent duplicates of one idempotent job in this instance share one paid call. */
     private final ConcurrentHashMap<String, CompletableFuture<ImageResult>> inFlight = new ConcurrentHashMap<>();
 
     @Inject
     public ImagePipeline(RequestValidator validator, ImageGenerator generator, ImageStore store, ObjectKeys keys,
-            ImagefnConfig config) {
+            ImagefnConfig config, PipelineMetrics metrics) {
+        this.metrics = metrics;
         this.validator = validator;
         this.generator = generator;
         this.store = store;
@@ -43,6 +45,18 @@ public class ImagePipeline {
     }
 
     public ImageResult run(ImageRequest request, String requestId, Deadline deadline) {
+        var sample = metrics.start();
+        try {
+            ImageResult result = runJob(request, requestId, deadline);
+            metrics.succeeded(sample, result);
+            return result;
+        } catch (ImageFnException e) {
+            metrics.failed(sample, e, request.model());
+            throw e;
+        }
+    }
+
+    private ImageResult runJob(ImageRequest request, String requestId, Deadline deadline) {
         ImageJob job = validator.validate(request, requestId);
         String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem(job);
         if (!job.idempotent()) {

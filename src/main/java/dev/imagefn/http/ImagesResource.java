@@ -19,10 +19,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 
 /** {@code POST /v1/images}: the event in, the result out (DESIGN §10). */
 @Path("/v1/images")
 public class ImagesResource {
+    static final String TIMEOUT_HEADER = "X-Timeout-Ms";
     private final ImagePipeline pipeline;
     private final EventJson events;
     private final ImagefnConfig config;
@@ -37,16 +39,35 @@ public class ImagesResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response generate(InputStream body, @HeaderParam("X-Request-Id") String requestIdHeader) {
+    public Response generate(InputStream body, @HeaderParam("X-Request-Id") String requestIdHeader,
+            @HeaderParam(TIMEOUT_HEADER) String timeoutHeader) {
         String requestId = RequestIds.accept(requestIdHeader);
         try {
+            Deadline deadline = deadline(timeoutHeader);
             ImageRequest request = events.read(Bodies.readBounded(body, config.limits().maxBodyBytes()));
-            ImageResult result = pipeline.run(request, requestId, Deadline.after(config.gemini().deadline()));
+            ImageResult result = pipeline.run(request, requestId, deadline);
             return Response.ok(ResultJson.write(result), MediaType.APPLICATION_JSON_TYPE)
                     .header(RequestIds.HEADER, requestId)
                     .build();
         } catch (ImageFnException e) {
             return ProblemMapper.problem(e, requestId);
+        }
+    }
+
+    /** The configured deadline, shortened by the caller's {@code X-Timeout-Ms} (e.g. a gateway's own limit). */
+    private Deadline deadline(String timeoutHeader) {
+        Deadline deadline = Deadline.after(config.gemini().deadline());
+        if (timeoutHeader == null || timeoutHeader.isBlank()) {
+            return deadline;
+        }
+        try {
+            long ms = Long.parseLong(timeoutHeader.strip());
+            if (ms <= 0) {
+                throw new NumberFormatException();
+            }
+            return deadline.atMost(Duration.ofMillis(ms));
+        } catch (NumberFormatException e) {
+            throw ImageFnException.invalid(TIMEOUT_HEADER + " must be a positive number of milliseconds");
         }
     }
 

@@ -36,6 +36,8 @@ public final class GeminiStandIn implements AutoCloseable {
     private final String apiKey;
     private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    /** Final images sent per request; a late answer to a request from before {@link #reset} stays out. */
+    private final Map<Recorded, List<byte[]>> sentImages = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** One request as it arrived. */
     public record Recorded(String method, String path, String query, Map<String, List<String>> headers, byte[] body,
@@ -87,10 +89,27 @@ public final class GeminiStandIn implements AutoCloseable {
         return requests.getLast();
     }
 
+    /** The final (non-thought) images of the last successful answer, in order. */
+    public List<byte[]> lastFinalImages() {
+        for (Recorded r : requests.reversed()) {
+            List<byte[]> sent = sentImages.get(r);
+            if (sent != null) {
+                return sent;
+            }
+        }
+        return List.of();
+    }
+
+    /** Requests that reached {@code generateContent}. */
+    public int calls() {
+        return requests.size();
+    }
+
     /** Forgets recorded requests and pending scripted replies. */
     public void reset() {
         requests.clear();
         script.clear();
+        sentImages.clear();
     }
 
     @Override
@@ -143,7 +162,7 @@ public final class GeminiStandIn implements AutoCloseable {
                         + "\"},\"usageMetadata\":{\"promptTokenCount\":31,\"totalTokenCount\":31},\"modelVersion\":\""
                         + model + "\",\"responseId\":\"standin-blocked\"}");
                 case FINISH_ONLY -> send(ex, 200, finishOnly(model, reply));
-                case IMAGES -> sendImages(ex, model, request, reply);
+                case IMAGES -> sendImages(ex, model, request, reply, rec);
             }
         } catch (RuntimeException e) {
             e.printStackTrace();
@@ -184,7 +203,8 @@ public final class GeminiStandIn implements AutoCloseable {
         return out;
     }
 
-    private void sendImages(HttpExchange ex, String model, JsonNode request, Reply r) throws IOException {
+    private void sendImages(HttpExchange ex, String model, JsonNode request, Reply r, Recorded rec)
+            throws IOException {
         boolean text = false;
         for (JsonNode m : request.at("/generationConfig/responseModalities")) {
             text |= m.asText().equalsIgnoreCase("TEXT");
@@ -192,6 +212,7 @@ public final class GeminiStandIn implements AutoCloseable {
         String inline = r.snakeCase ? "inline_data" : "inlineData";
         String mime = r.snakeCase ? "mime_type" : "mimeType";
         List<byte[]> finals = imagesFor(model, request, r);
+        sentImages.put(rec, finals);
         String declared = r.declaredMimeType != null ? r.declaredMimeType : r.mimeType;
         ex.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
         ex.sendResponseHeaders(200, 0);

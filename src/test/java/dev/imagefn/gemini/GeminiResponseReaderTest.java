@@ -1,0 +1,108 @@
+package dev.imagefn.gemini;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.imagefn.core.ImageFormat;
+import dev.imagefn.testing.TestImages;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+class GeminiResponseReaderTest {
+    private static final byte[] PNG = TestImages.png(2752, 1536, 0x123456, 0);
+    private static final byte[] DRAFT = TestImages.jpeg(64, 64, 0x808080, 0);
+    private final GeminiResponseReader reader = new GeminiResponseReader(64L << 20);
+
+    private GeminiResponse read(String json) throws IOException {
+        return reader.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String b64(byte[] b) {
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    @Test
+    void keepsTheFinalImageAndSkipsThoughts() throws IOException {
+        GeminiResponse r = read("""
+                {"candidates":[{"content":{"role":"model","parts":[
+                  {"text":"**Planning**","thought":true},
+                  {"inlineData":{"mimeType":"image/jpeg","data":"%s"},"thought":true},
+                  {"text":"Here it is.","thoughtSignature":"CtgB"},
+                  {"inlineData":{"mimeType":"image/png","data":"%s"},"thoughtSignature":"EqQC"}]},
+                  "finishReason":"STOP","index":0}],
+                 "usageMetadata":{"promptTokenCount":18,"candidatesTokenCount":1690,"thoughtsTokenCount":246,
+                  "candidatesTokensDetails":[{"modality":"TEXT","tokenCount":10},{"modality":"IMAGE","tokenCount":1680}]},
+                 "modelVersion":"gemini-3.1-flash-image","responseId":"abc"}
+                """.formatted(b64(DRAFT), b64(PNG)));
+        assertEquals(1, r.images().size());
+        assertArrayEquals(PNG, r.images().get(0).bytes().toArray());
+        assertEquals(ImageFormat.PNG, r.images().get(0).format());
+        assertEquals(2752, r.images().get(0).width());
+        assertEquals(1536, r.images().get(0).height());
+        assertArrayEquals(DRAFT, r.lastThoughtImage().bytes().toArray());
+        assertEquals("Here it is.", r.text());
+        assertEquals(1680, r.usage().imageTokens());
+        assertEquals(246, r.usage().thoughtTokens());
+        assertEquals(18, r.usage().promptTokens());
+        assertEquals("gemini-3.1-flash-image", r.modelVersion());
+    }
+
+    @Test
+    void acceptsSnakeCaseUrlSafeBase64WithoutPaddingAndArrays() throws IOException {
+        String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(PNG);
+        GeminiResponse r = read("[{\"candidates\":[{\"content\":{\"parts\":[{\"inline_data\":{\"mime_type\":\"image/png\","
+                + "\"data\":\"" + urlSafe + "\"}}]},\"finish_reason\":\"STOP\"}],\"usage_metadata\":{\"prompt_token_count\":\"7\"}}]");
+        assertArrayEquals(PNG, r.images().get(0).bytes().toArray());
+        assertEquals("STOP", r.finishReason());
+        assertEquals(7, r.usage().promptTokens());
+    }
+
+    @Test
+    void decodesBase64WithLineBreaksAndEscapedSlashes() throws IOException {
+        String mime = Base64.getMimeEncoder().encodeToString(PNG).replace("\r\n", "\\n").replace("/", "\\/");
+        GeminiResponse r = read("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"data\":\"" + mime
+                + "\",\"mimeType\":\"image/png\"}}]}}]}");
+        assertArrayEquals(PNG, r.images().get(0).bytes().toArray());
+    }
+
+    @Test
+    void blockedPromptAndBlockedOutput() throws IOException {
+        GeminiResponse prompt = read("{\"promptFeedback\":{\"blockReason\":\"PROHIBITED_CONTENT\"},\"usageMetadata\":{}}");
+        assertEquals("PROHIBITED_CONTENT", prompt.blockReason());
+        GeminiResponse output = read("{\"candidates\":[{\"content\":{\"role\":\"model\"},\"finishReason\":\"IMAGE_SAFETY\","
+                + "\"finishMessage\":\"no\"}]}");
+        assertEquals("IMAGE_SAFETY", output.finishReason());
+        assertEquals("no", output.finishMessage());
+        assertEquals(0, output.images().size());
+        assertNull(output.text());
+    }
+
+    @Test
+    void truncatedOrInvalidInputFails() {
+        String whole = "{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\""
+                + b64(PNG) + "\"}}]}}]}";
+        assertThrows(IOException.class, () -> read(whole.substring(0, whole.length() / 2)));
+        assertThrows(IOException.class, () -> read(whole.substring(0, whole.length() - 3)));
+        assertThrows(IOException.class, () -> read(whole.replace(b64(PNG).substring(100, 104), "!!!!")));
+        assertThrows(IOException.class, () -> read("{\"candidates\":[}"));
+    }
+
+    @Test
+    void decodesFromAStreamThatArrivesInSmallPieces() throws IOException {
+        byte[] body = ("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\""
+                + b64(PNG) + "\"}}]}}]}").getBytes(StandardCharsets.US_ASCII);
+        InputStream trickle = new ByteArrayInputStream(body) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 7));
+            }
+        };
+        assertArrayEquals(PNG, reader.read(trickle).images().get(0).bytes().toArray());
+    }
+}
