@@ -33,6 +33,11 @@ public final class ImageBytes {
         return length;
     }
 
+    /** Byte {@code index} as 0..255. */
+    public int at(long index) {
+        return blocks.get((int) (index / BLOCK))[(int) (index % BLOCK)] & 0xff;
+    }
+
     /** The first {@code max} bytes (fewer when the image is shorter): enough for magic numbers and headers. */
     public byte[] head(int max) {
         int n = (int) Math.min(max, length);

@@ -75,8 +75,19 @@ public enum ImageFormat {
         return Optional.empty();
     }
 
+    /** Random access to an image's bytes: {@code at(i)} is byte {@code i} as 0..255. */
+    @FunctionalInterface
+    public interface Bytes {
+        int at(long index);
+    }
+
     /** Width and height from the image header, or {@code {0,0}} when the header does not say. */
     public int[] dimensions(byte[] b, int len) {
+        return dimensions(i -> b[(int) i] & 0xff, len);
+    }
+
+    /** As {@link #dimensions(byte[], int)}; a JPEG's frame header may come after megabytes of metadata (C2PA). */
+    public int[] dimensions(Bytes b, long len) {
         return switch (this) {
             case PNG -> len >= 24 ? new int[] {int32(b, 16), int32(b, 20)} : new int[2];
             case GIF -> len >= 10 ? new int[] {u16le(b, 6), u16le(b, 8)} : new int[2];
@@ -86,13 +97,13 @@ public enum ImageFormat {
         };
     }
 
-    private static int[] jpegDimensions(byte[] b, int len) {
-        int i = 2;
+    private static int[] jpegDimensions(Bytes b, long len) {
+        long i = 2;
         while (i + 9 < len) {
-            if ((b[i] & 0xff) != 0xff) {
+            if (b.at(i) != 0xff) {
                 return new int[2];
             }
-            int marker = b[i + 1] & 0xff;
+            int marker = b.at(i + 1);
             if (marker == 0xff) {
                 i++;
                 continue;
@@ -114,35 +125,35 @@ public enum ImageFormat {
         return new int[2];
     }
 
-    private static int[] webpDimensions(byte[] b, int len) {
+    private static int[] webpDimensions(Bytes b, long len) {
         if (len < 30) {
             return new int[2];
         }
-        String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        String chunk = "" + (char) b.at(12) + (char) b.at(13) + (char) b.at(14) + (char) b.at(15);
         return switch (chunk) {
             case "VP8X" -> new int[] {1 + u24le(b, 24), 1 + u24le(b, 27)};
             case "VP8 " -> new int[] {u16le(b, 26) & 0x3fff, u16le(b, 28) & 0x3fff};
             case "VP8L" -> {
-                int bits = (b[21] & 0xff) | (b[22] & 0xff) << 8 | (b[23] & 0xff) << 16 | (b[24] & 0xff) << 24;
+                int bits = b.at(21) | b.at(22) << 8 | b.at(23) << 16 | b.at(24) << 24;
                 yield new int[] {1 + (bits & 0x3fff), 1 + ((bits >> 14) & 0x3fff)};
             }
             default -> new int[2];
         };
     }
 
-    private static int int32(byte[] b, int i) {
-        return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
+    private static int int32(Bytes b, long i) {
+        return b.at(i) << 24 | b.at(i + 1) << 16 | b.at(i + 2) << 8 | b.at(i + 3);
     }
 
-    private static int u16be(byte[] b, int i) {
-        return (b[i] & 0xff) << 8 | (b[i + 1] & 0xff);
+    private static int u16be(Bytes b, long i) {
+        return b.at(i) << 8 | b.at(i + 1);
     }
 
-    private static int u16le(byte[] b, int i) {
-        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8;
+    private static int u16le(Bytes b, long i) {
+        return b.at(i) | b.at(i + 1) << 8;
     }
 
-    private static int u24le(byte[] b, int i) {
-        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16;
+    private static int u24le(Bytes b, long i) {
+        return b.at(i) | b.at(i + 1) << 8 | b.at(i + 2) << 16;
     }
 }

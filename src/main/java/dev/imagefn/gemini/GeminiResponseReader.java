@@ -23,7 +23,6 @@ import org.jboss.logging.Logger;
 final class GeminiResponseReader {
     private static final Logger LOG = Logger.getLogger(GeminiResponseReader.class);
     private static final int MAX_TEXT = 1 << 20;
-    private static final int HEAD = 1 << 20;
 
     private final long maxImageBytes;
 
@@ -173,7 +172,7 @@ final class GeminiResponseReader {
 
     /** Format from the bytes' magic number; a declared MIME type that disagrees is logged and overruled. */
     private static GeneratedImage image(ImageBytes data, String declaredMime) {
-        byte[] head = data.head(HEAD);
+        byte[] head = data.head(64);
         ImageFormat format = ImageFormat.detect(head, head.length).orElseThrow(() -> new ImageFnException(
                 ErrorCode.UPSTREAM_BAD_RESPONSE, "the response's image data is not a known image format (declared "
                         + (declaredMime == null ? "no type" : declaredMime) + ", " + data.length() + " bytes)"));
@@ -182,7 +181,7 @@ final class GeminiResponseReader {
             LOG.warnf("Gemini declared %s but the bytes are %s; storing as %s", declaredMime, format.mimeType(),
                     format.mimeType());
         }
-        int[] wh = format.dimensions(head, head.length);
+        int[] wh = format.dimensions(data::at, data.length());
         return new GeneratedImage(format, data, wh[0], wh[1]);
     }
 
