@@ -14,10 +14,13 @@ MVN := JAVA_HOME="$(JDK25)" ./mvnw -B -ntp
 JAVA := "$(JDK25)/bin/java"
 LOCALSTACK := target/localstack
 
-.PHONY: help build test run demo native native-sources clean check-jdk
+.PHONY: help build test run demo native native-sources clean check-jdk print-jdk
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+print-jdk:
+	@echo "$(JDK25)"
 
 check-jdk:
 	@if [ -z "$(JDK25)" ]; then echo "No JDK 25 found: set JAVA_HOME to a JDK 25 (Temurin 25 works)." >&2; exit 1; fi

@@ -1,0 +1,57 @@
+package dev.imagefn.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class ObjectKeysTest {
+    private static final Instant NOW = Instant.parse("2026-11-23T23:59:59.123Z");
+
+    @Test
+    void uuidV7CarriesTheTimeAndVersion() {
+        UUID id = ObjectKeys.uuidV7(NOW.toEpochMilli());
+        assertEquals(7, id.version());
+        assertEquals(2, id.variant());
+        assertEquals(NOW.toEpochMilli(), id.getMostSignificantBits() >>> 16);
+        assertNotEquals(id, ObjectKeys.uuidV7(NOW.toEpochMilli()));
+    }
+
+    @Test
+    void layoutUsesTheUtcDate() {
+        ObjectKeys keys = new ObjectKeys("generated/", Clock.fixed(NOW, ZoneOffset.ofHours(5)));
+        ImageJob job = job(null);
+        String stem = keys.stem(job);
+        assertTrue(stem.matches("generated/2026/11/23/[0-9a-f-]{36}"), stem);
+    }
+
+    @Test
+    void idempotentStemIsStableAcrossDays() {
+        ObjectKeys today = new ObjectKeys("p/", Clock.fixed(NOW, ZoneOffset.UTC));
+        ObjectKeys tomorrow = new ObjectKeys("p/", Clock.fixed(NOW.plusSeconds(86400), ZoneOffset.UTC));
+        assertEquals(today.stem(job("order-42")), tomorrow.stem(job("order-42")));
+        assertNotEquals(today.stem(job("order-42")), today.stem(job("order-43")));
+        assertTrue(!today.stem(job("order-42")).contains("order-42"));
+    }
+
+    @Test
+    void severalImagesGetNumberedKeysTheLastTakesTheStem() {
+        assertEquals("s-1.png", ObjectKeys.keyFor("s", null, 0, 2, ImageFormat.PNG));
+        assertEquals("s.jpg", ObjectKeys.keyFor("s", null, 1, 2, ImageFormat.JPEG));
+        assertEquals("p/a/hero-1.png", ObjectKeys.keyFor("x", "p/a/hero.png", 0, 2, ImageFormat.PNG));
+        assertEquals("p/a/hero.png", ObjectKeys.keyFor("x", "p/a/hero.png", 1, 2, ImageFormat.JPEG));
+        assertEquals("p/v1.0/hero-1", ObjectKeys.keyFor("x", "p/v1.0/hero", 0, 2, ImageFormat.PNG));
+    }
+
+    private static ImageJob job(String idempotencyKey) {
+        ModelSpec spec = new ModelSpec("m", java.util.List.of("1:1"), java.util.List.of("1K"), 1, java.util.List.of(),
+                false, java.util.Map.of(), true);
+        return new ImageJob("r", spec, "p", "h", null, null, java.util.List.of(), false, null, false, null, null,
+                idempotencyKey, java.util.Map.of(), false);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.imagefn.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.imagefn.core.GeneratedImage;
+import dev.imagefn.core.ImageBytes;
+import dev.imagefn.core.ImageFormat;
+import dev.imagefn.core.ImageStore;
+import dev.imagefn.testing.HttpTestBase;
+import dev.imagefn.testing.TestImages;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The S3 store against S3Proxy: conditional writes and the spurious-412-after-retry case (DESIGN §1). */
+@QuarkusTest
+class S3ImageStoreTest extends HttpTestBase {
+    @Inject
+    S3ImageStore store;
+
+    private static GeneratedImage image(int colour) {
+        return new GeneratedImage(ImageFormat.PNG, ImageBytes.of(TestImages.png(8, 8, colour, 0)), 8, 8);
+    }
+
+    @Test
+    void aConditionalWriteOfTheSameBytesIsOursAndSucceeds() {
+        String key = "store-test/" + UUID.randomUUID() + ".png";
+        GeneratedImage img = image(1);
+        Map<String, String> md = Map.of("sha256", img.bytes().sha256Hex());
+        store.put(key, img, md, true);
+        ImageStore.StoredObject again = store.put(key, img, md, true);
+        assertEquals(key, again.key());
+        assertArrayEquals(img.bytes().toArray(), object(key));
+    }
+
+    @Test
+    void aConditionalWriteOverAnotherObjectReportsTheExistingOne() {
+        String key = "store-test/" + UUID.randomUUID() + ".png";
+        GeneratedImage first = image(2);
+        store.put(key, first, Map.of("sha256", first.bytes().sha256Hex()), true);
+        GeneratedImage second = image(3);
+        ImageStore.AlreadyExists e = assertThrows(ImageStore.AlreadyExists.class,
+                () -> store.put(key, second, Map.of("sha256", second.bytes().sha256Hex()), true));
+        assertEquals(first.bytes().sha256Hex(), e.existing().metadata().get("sha256"));
+        assertArrayEquals(first.bytes().toArray(), object(key), "the first object is untouched");
+    }
+
+    @Test
+    void findByStemFindsAnyExtension() {
+        String stem = "store-test/" + UUID.randomUUID();
+        assertTrue(store.findByStem(stem).isEmpty());
+        GeneratedImage img = image(4);
+        store.put(stem + ".png", img, Map.of("sha256", img.bytes().sha256Hex()), false);
+        assertEquals(stem + ".png", store.findByStem(stem).orElseThrow().key());
+    }
+}
