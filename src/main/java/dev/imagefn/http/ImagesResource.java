@@ -14,7 +14,6 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -38,7 +37,6 @@ public class ImagesResource {
 
     @POST
     @Consumes(MediaType.WILDCARD)
-    @Produces(MediaType.APPLICATION_JSON)
     public Response generate(InputStream body, @HeaderParam("X-Request-Id") String requestIdHeader,
             @HeaderParam(TIMEOUT_HEADER) String timeoutHeader) {
         String requestId = RequestIds.accept(requestIdHeader);
