@@ -22,6 +22,8 @@ public interface ImagefnConfig {
 
     Auth auth();
 
+    Events events();
+
     /** Model catalogue: {@code imagefn.models."<model-id>".*}. */
     Map<String, Model> models();
 
@@ -127,6 +129,12 @@ public interface ImagefnConfig {
         /** Largest accepted image from Gemini, bytes (decoded). */
         @WithDefault("67108864")
         long maxImageBytes();
+    }
+
+    interface Events {
+        /** {@code source} of the CloudEvents the function emits. */
+        @WithDefault("/imagefn")
+        String source();
     }
 
     interface Auth {

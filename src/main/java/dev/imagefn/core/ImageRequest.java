@@ -27,6 +27,11 @@ public record ImageRequest(
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
+    public ImageRequest withIdempotencyKey(String value) {
+        return new ImageRequest(prompt, model, aspectRatio, imageSize, referenceImages, includeText, thinking, grounding,
+                seed, key, value, metadata, presign);
+    }
+
     public static ImageRequest ofPrompt(String prompt) {
         return new ImageRequest(prompt, null, null, null, List.of(), false, null, false, null, null, null, Map.of(),
                 false);

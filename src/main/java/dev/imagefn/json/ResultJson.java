@@ -32,20 +32,12 @@ public final class ResultJson {
         if (r.url() != null) {
             g.writeStringField("url", r.url());
         }
-        g.writeStringField("mimeType", r.mimeType());
-        g.writeNumberField("bytes", r.bytes());
-        g.writeStringField("sha256", r.sha256());
-        g.writeNumberField("width", r.width());
-        g.writeNumberField("height", r.height());
+        imageFields(g, r.mimeType(), r.bytes(), r.sha256(), r.width(), r.height());
         g.writeArrayFieldStart("images");
         for (ImageResult.StoredImage i : r.images()) {
             g.writeStartObject();
             g.writeStringField("key", i.key());
-            g.writeStringField("mimeType", i.mimeType());
-            g.writeNumberField("bytes", i.bytes());
-            g.writeStringField("sha256", i.sha256());
-            g.writeNumberField("width", i.width());
-            g.writeNumberField("height", i.height());
+            imageFields(g, i.mimeType(), i.bytes(), i.sha256(), i.width(), i.height());
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -73,5 +65,14 @@ public final class ResultJson {
         g.writeBooleanField("reused", r.reused());
         g.writeStringField("requestId", r.requestId());
         g.writeEndObject();
+    }
+
+    private static void imageFields(JsonGenerator g, String mimeType, long bytes, String sha256, int width, int height)
+            throws IOException {
+        g.writeStringField("mimeType", mimeType);
+        g.writeNumberField("bytes", bytes);
+        g.writeStringField("sha256", sha256);
+        g.writeNumberField("width", width);
+        g.writeNumberField("height", height);
     }
 }
