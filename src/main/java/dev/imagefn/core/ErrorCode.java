@@ -5,6 +5,8 @@ public enum ErrorCode {
     INVALID_REQUEST(400, false, "Invalid request"),
     UNAUTHORIZED(401, false, "Unauthorized"),
     REFERENCE_FORBIDDEN(403, false, "Reference image not allowed"),
+    NOT_FOUND(404, false, "No such route"),
+    METHOD_NOT_ALLOWED(405, false, "Method not allowed"),
     IDEMPOTENCY_CONFLICT(409, false, "Idempotency key reused with a different request"),
     PAYLOAD_TOO_LARGE(413, false, "Payload too large"),
     REFERENCE_NOT_FOUND(422, false, "Reference image not found"),

@@ -2,7 +2,6 @@ package dev.imagefn.http;
 
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.ImageFnException;
-import dev.imagefn.json.ProblemJson;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -40,16 +39,14 @@ public class ProblemMapper {
     }
 
     public static Response problem(ImageFnException e, String requestId) {
+        return ImagesResource.toResponse(HttpFunction.problem(e, requestId));
+    }
+
+    static void log(ImageFnException e, String requestId) {
         if (e.code().status() >= 500) {
             LOG.warnf("request %s failed: %s %s", requestId, e.code(), e.detail());
+        } else {
+            LOG.debugf("request %s rejected: %s %s", requestId, e.code(), e.detail());
         }
-        Response.ResponseBuilder b = Response.status(e.code().status())
-                .type(ProblemJson.MEDIA_TYPE)
-                .entity(ProblemJson.write(e, requestId));
-        if (requestId != null) {
-            b.header(RequestIds.HEADER, requestId);
-        }
-        e.retryAfter().ifPresent(d -> b.header("Retry-After", Math.max(1, d.toSeconds())));
-        return b.build();
     }
 }
