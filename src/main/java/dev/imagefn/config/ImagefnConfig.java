@@ -24,6 +24,10 @@ public interface ImagefnConfig {
 
     Events events();
 
+    Pipeline pipeline();
+
+    Lambda lambda();
+
     /** Model catalogue: {@code imagefn.models."<model-id>".*}. */
     Map<String, Model> models();
 
@@ -129,6 +133,31 @@ public interface ImagefnConfig {
         /** Largest accepted image from Gemini, bytes (decoded). */
         @WithDefault("67108864")
         long maxImageBytes();
+    }
+
+    /** Upload pipelines: S3 objects that trigger a generation (DESIGN §10). Prefixes are bucket-relative. */
+    interface Pipeline {
+        /** Prompt applied to an uploaded image; the object's {@code prompt} metadata overrides it. */
+        @WithDefault("Turn this photo into a clean product shot: soft, even studio light and a plain white background. Keep the subject exactly as it is.")
+        String prompt();
+
+        /** A {@code .json} object created under it is an event. */
+        @WithDefault("jobs/")
+        String jobsPrefix();
+
+        /** An image created under it is edited with {@link #prompt()}. */
+        @WithDefault("uploads/")
+        String uploadsPrefix();
+    }
+
+    interface Lambda {
+        /** SQS records processed at once in one invocation. */
+        @WithDefault("4")
+        int sqsConcurrency();
+
+        /** Kept free before the invocation deadline to answer and write failure records. */
+        @WithDefault("3s")
+        Duration deadlineMargin();
     }
 
     interface Events {

@@ -7,7 +7,6 @@ public enum ErrorCode {
     REFERENCE_FORBIDDEN(403, false, "Reference image not allowed"),
     NOT_FOUND(404, false, "No such route"),
     METHOD_NOT_ALLOWED(405, false, "Method not allowed"),
-    IDEMPOTENCY_CONFLICT(409, false, "Idempotency key reused with a different request"),
     PAYLOAD_TOO_LARGE(413, false, "Payload too large"),
     REFERENCE_NOT_FOUND(422, false, "Reference image not found"),
     CONTENT_BLOCKED(422, false, "Content blocked"),

@@ -30,13 +30,15 @@ public class ImagePipeline {
     private final ObjectKeys keys;
     private final ImagefnConfig config;
     private final PipelineMetrics metrics;
+    private final ModelCatalogue catalogue;
     /** Concurrent duplicates of one idempotent job in this instance share one paid call. */
     private final ConcurrentHashMap<String, CompletableFuture<ImageResult>> inFlight = new ConcurrentHashMap<>();
 
     @Inject
     public ImagePipeline(RequestValidator validator, ImageGenerator generator, ImageStore store, ObjectKeys keys,
-            ImagefnConfig config, PipelineMetrics metrics) {
+            ImagefnConfig config, PipelineMetrics metrics, ModelCatalogue catalogue) {
         this.metrics = metrics;
+        this.catalogue = catalogue;
         this.validator = validator;
         this.generator = generator;
         this.store = store;
@@ -51,7 +53,7 @@ public class ImagePipeline {
             metrics.succeeded(sample, result);
             return result;
         } catch (ImageFnException e) {
-            metrics.failed(sample, e, request.model());
+            metrics.failed(sample, e, catalogue.labelFor(request.model()));
             throw e;
         }
     }
@@ -80,10 +82,16 @@ public class ImagePipeline {
     }
 
     private Optional<ImageResult> findExisting(ImageJob job, String stem) {
-        Optional<ImageStore.StoredObject> main = job.explicitKey() != null
-                ? store.head(job.explicitKey())
-                : store.findByStem(stem);
-        return main.map(existing -> reusedResult(job, stem, existing));
+        if (job.explicitKey() != null) {
+            return store.head(job.explicitKey()).map(existing -> reusedResult(job, stem, existing));
+        }
+        for (String candidate : keys.lookupStems(job)) {
+            Optional<ImageStore.StoredObject> found = store.findByStem(candidate);
+            if (found.isPresent()) {
+                return Optional.of(reusedResult(job, candidate, found.get()));
+            }
+        }
+        return Optional.empty();
     }
 
     private ImageResult generateAndStore(ImageJob job, String stem, Deadline deadline) {
@@ -98,6 +106,7 @@ public class ImagePipeline {
         List<ImageResult.StoredImage> stored = new ArrayList<>();
         List<String> written = new ArrayList<>();
         int count = generation.images().size();
+        String attempted = null;
         try {
             for (int i = 0; i < count; i++) {
                 GeneratedImage image = generation.images().get(i);
@@ -110,24 +119,29 @@ public class ImagePipeline {
                 if (i == count - 1) {
                     metadata.put("images", Integer.toString(count));
                 }
+                attempted = key;
                 store.put(key, image, metadata, job.idempotent());
                 written.add(key);
-                stored.add(new ImageResult.StoredImage(key, image.mimeType(), image.bytes().length(), sha256, image.width(),
-                        image.height()));
+                attempted = null;
+                stored.add(new ImageResult.StoredImage(key, image.mimeType(), image.bytes().length(), sha256,
+                        image.width(), image.height()));
             }
+            ImageResult.StoredImage main = stored.get(count - 1);
+            return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
+                    main.bytes(), main.sha256(), main.width(), main.height(), stored,
+                    job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
+                    generation.usage(), cost(job, count), false, job.requestId());
         } catch (ImageStore.AlreadyExists raced) {
             // Another instance stored this idempotent job first: ours is dropped, theirs is the answer.
             deleteQuietly(written);
             return reusedResult(job, stem, raced.existing());
         } catch (RuntimeException e) {
             deleteQuietly(written);
+            if (attempted != null) {
+                deleteIfOurs(attempted, job);
+            }
             throw e;
         }
-        ImageResult.StoredImage main = stored.get(count - 1);
-        return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
-                main.bytes(), main.sha256(), main.width(), main.height(), stored,
-                job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
-                generation.usage(), cost(job, count), false, job.requestId());
     }
 
     private List<ReferenceImage.Inline> loadReferences(ImageJob job) {
@@ -137,9 +151,11 @@ public class ImagePipeline {
                 case ReferenceImage.Inline in -> out.add(in);
                 case ReferenceImage.Stored s -> {
                     ReferenceImage.Inline loaded = store.read(s.bucket(), s.key(), config.limits().maxReferenceBytes());
-                    RequestValidator.checkInline(loaded, "referenceImages[" + i + "] (" + s.uri() + ")",
+                    // The object's Content-Type is often generic (application/octet-stream): the bytes decide.
+                    ReferenceImage.Inline byBytes = new ReferenceImage.Inline(null, loaded.data());
+                    RequestValidator.checkInline(byBytes, "referenceImages[" + i + "] (" + s.uri() + ")",
                             config.limits());
-                    out.add(loaded);
+                    out.add(byBytes);
                 }
             }
         }
@@ -166,8 +182,8 @@ public class ImagePipeline {
         String promptSha = md.get("prompt-sha256");
         String model = md.getOrDefault("model", job.model().id());
         if ((promptSha != null && !promptSha.equals(job.promptSha256())) || !model.equals(job.model().id())) {
-            throw new ImageFnException(ErrorCode.IDEMPOTENCY_CONFLICT, "idempotencyKey was already used for a "
-                    + "different prompt or model (object " + main.key() + ")");
+            LOG.warnf("idempotencyKey of request %s was first used with another prompt or model; returning %s",
+                    job.requestId(), main.key());
         }
         ImageFormat format = ImageFormat.ofMimeType(main.mimeType()).orElse(ImageFormat.JPEG);
         int count = parseInt(md.get("images"), 1);
@@ -185,10 +201,6 @@ public class ImagePipeline {
     }
 
     private ImageResult reusedFrom(ImageResult leader, ImageJob job) {
-        if (!leader.model().equals(job.model().id())) {
-            throw new ImageFnException(ErrorCode.IDEMPOTENCY_CONFLICT,
-                    "idempotencyKey is in use by a request for another model");
-        }
         return new ImageResult(leader.bucket(), leader.key(), presignIfAsked(job, leader.key()), leader.mimeType(),
                 leader.bytes(), leader.sha256(), leader.width(), leader.height(), leader.images(), null,
                 leader.model(), leader.modelVersion(), Usage.NONE,
@@ -230,6 +242,16 @@ public class ImagePipeline {
         }
         return new ImageResult.Cost(price.get().multiply(BigDecimal.valueOf(images)),
                 images == 1 ? basis : basis + " x" + images);
+    }
+
+    /** A PUT that failed may still have stored the object (DESIGN §1): remove it if it is this request's. */
+    private void deleteIfOurs(String key, ImageJob job) {
+        try {
+            store.head(key).filter(o -> job.requestId().equals(o.metadata().get("request-id")))
+                    .ifPresent(o -> store.delete(key));
+        } catch (RuntimeException e) {
+            LOG.warnf("could not check partial object %s: %s", key, e.toString());
+        }
     }
 
     private void deleteQuietly(List<String> written) {

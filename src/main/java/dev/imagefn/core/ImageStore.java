@@ -24,9 +24,27 @@ public interface ImageStore {
     void delete(String key);
 
     /** Reads a reference image; {@code maxBytes} bounds what is read. */
-    ReferenceImage.Inline read(String bucket, String key, long maxBytes);
+    default ReferenceImage.Inline read(String bucket, String key, long maxBytes) {
+        StoredBytes o = readObject(bucket, key, maxBytes);
+        return new ReferenceImage.Inline(o.contentType(), o.data());
+    }
+
+    /**
+     * Reads any object of any bucket the function may read, at most {@code maxBytes}. A missing object is
+     * REFERENCE_NOT_FOUND, a forbidden one REFERENCE_FORBIDDEN, a larger one PAYLOAD_TOO_LARGE.
+     */
+    StoredBytes readObject(String bucket, String key, long maxBytes);
+
+    /** Writes a small document (failure records) unconditionally. */
+    void putDocument(String key, byte[] body, String contentType);
 
     URI presign(String key, Duration ttl);
+
+    record StoredBytes(byte[] data, String contentType, Map<String, String> metadata) {
+        public StoredBytes {
+            metadata = Map.copyOf(metadata);
+        }
+    }
 
     record StoredObject(String key, String mimeType, long bytes, Map<String, String> metadata) {
         public StoredObject {

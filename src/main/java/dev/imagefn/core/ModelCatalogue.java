@@ -75,6 +75,14 @@ public class ModelCatalogue {
         return defaultModel;
     }
 
+    /** A bounded metrics label for a requested model: its catalogue ID, or {@code other}. */
+    public String labelFor(String requested) {
+        String name = requested == null || requested.isBlank() ? defaultModel
+                : requested.strip().toLowerCase(Locale.ROOT).replaceFirst("^models/", "");
+        String id = aliases.getOrDefault(name, name);
+        return byId.containsKey(id) ? id : "other";
+    }
+
     public List<ModelSpec> models() {
         return List.copyOf(byId.values());
     }

@@ -26,8 +26,7 @@ public class PipelineMetrics {
     }
 
     void failed(Timer.Sample sample, ImageFnException e, String model) {
-        registry.counter("imagefn.images", "outcome", "failed", "code", e.code().name(), "model",
-                model == null ? "unknown" : model).increment();
+        registry.counter("imagefn.images", "outcome", "failed", "code", e.code().name(), "model", model).increment();
         sample.stop(registry.timer("imagefn.job", "outcome", "failed"));
     }
 }

@@ -1,7 +1,6 @@
 package dev.imagefn.gemini;
 
 import dev.imagefn.core.Deadline;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -11,13 +10,20 @@ import java.util.concurrent.TimeUnit;
  * (the REST client's blocking reads are interruptible). Close it when the guarded work is over.
  */
 final class DeadlineWatch implements AutoCloseable {
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "imagefn-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService TIMER = timer();
 
     private final Thread thread = Thread.currentThread();
+
+    private static ScheduledExecutorService timer() {
+        java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> {
+                    Thread t = new Thread(r, "imagefn-deadline");
+                    t.setDaemon(true);
+                    return t;
+                });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
     private final ScheduledFuture<?> task;
     private volatile boolean fired;
     private volatile boolean closed;

@@ -55,10 +55,20 @@ public class GeminiImageGenerator implements ImageGenerator {
 
     GeminiImageGenerator(GeminiApi api, ImagefnConfig config, ModelCatalogue catalogue) {
         this.api = api;
-        this.apiKey = config.gemini().apiKey();
+        this.apiKey = checkedKey(config.gemini().apiKey());
         this.retry = new RetryPolicy(config.gemini().retry(), () -> ThreadLocalRandom.current().nextDouble());
         this.reader = new GeminiResponseReader(config.limits().maxImageBytes());
         this.catalogue = catalogue;
+    }
+
+    /** Surrounding whitespace (a newline from a secrets file) is dropped; anything else unusable fails start-up. */
+    static String checkedKey(String raw) {
+        String key = raw == null ? "" : raw.strip();
+        if (key.isEmpty() || key.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            throw new IllegalStateException("imagefn.gemini.api-key (GEMINI_API_KEY) is empty or contains characters "
+                    + "that cannot go in an HTTP header");
+        }
+        return key;
     }
 
     @Override
@@ -122,6 +132,15 @@ public class GeminiImageGenerator implements ImageGenerator {
                 // After a 200 the call is paid for: a cut or malformed body is reported, not retried.
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE,
                         "the response from Gemini could not be read: " + e.getMessage(), e), false, null);
+            }
+            if (isTimeout(e)) {
+                // The request was sent and may still be generating (and billed): another attempt could pay twice.
+                return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
+                        "Gemini did not answer within imagefn.gemini.timeout", e), false, null);
+            }
+            if (!(e instanceof IOException) && !hasCause(e, IOException.class)) {
+                return Attempt.fail(new ImageFnException(ErrorCode.INTERNAL,
+                        "the call to Gemini failed: " + e.getClass().getSimpleName(), e), false, null);
             }
             return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE,
                     "could not reach Gemini: " + e.getClass().getSimpleName(), e), true, null);
@@ -187,10 +206,6 @@ public class GeminiImageGenerator implements ImageGenerator {
         if (images.isEmpty() && r.finishReason() != null && BLOCK_REASONS.contains(r.finishReason())) {
             throw blocked("the image was blocked: " + r.finishReason(), r.finishReason(), r.finishMessage());
         }
-        if (images.isEmpty() && r.lastThoughtImage() != null) {
-            LOG.warnf("model %s returned only a thought-marked image; delivering it", model);
-            images = List.of(r.lastThoughtImage());
-        }
         if (images.isEmpty()) {
             String why = r.finishReason() == null ? "no finishReason" : "finishReason " + r.finishReason();
             String text = r.text() == null ? "" : "; the model said: " + shorten(r.text());
@@ -244,6 +259,18 @@ public class GeminiImageGenerator implements ImageGenerator {
             Thread.currentThread().interrupt();
             throw new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "interrupted while waiting to retry");
         }
+    }
+
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException
+                    || t.getClass().getSimpleName().contains("Timeout") || m.contains("timed out")
+                    || m.contains("timeout period")) {
+                return !(t instanceof java.net.ConnectException) && !m.contains("connect");
+            }
+        }
+        return false;
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

@@ -7,7 +7,6 @@ import java.util.List;
 /** What one {@code generateContent} answer said, reduced to what imagefn needs. */
 record GeminiResponse(
         List<GeneratedImage> images,
-        GeneratedImage lastThoughtImage,
         String text,
         String finishReason,
         String finishMessage,

@@ -17,8 +17,8 @@ import org.jboss.logging.Logger;
 /**
  * Reads a {@code GenerateContentResponse} from the wire as it arrives: image data is decoded from base64
  * straight into {@link ImageBytes}; the body is never held as a String or a tree. Accepts camelCase and
- * snake_case names, a top-level array of responses (stream chunks), and skips thought images (keeping the
- * last one only as the fallback the guide describes when no other image comes).
+ * snake_case names and a top-level array of responses (stream chunks). Thought (draft) images are never
+ * delivered (DESIGN §4); their data is not even decoded when {@code thought} comes first.
  */
 final class GeminiResponseReader {
     private static final Logger LOG = Logger.getLogger(GeminiResponseReader.class);
@@ -47,7 +47,7 @@ final class GeminiResponseReader {
         if (json.next() != Token.EOF) {
             throw json.error("content after the end of the response");
         }
-        return new GeminiResponse(List.copyOf(state.images), state.lastThought, state.text.isEmpty() ? null
+        return new GeminiResponse(List.copyOf(state.images), state.text.isEmpty() ? null
                 : state.text.toString(), state.finishReason, state.finishMessage, state.blockReason,
                 state.blockMessage, new Usage(state.promptTokens, state.outputTokens, state.imageTokens,
                         state.thoughtTokens), state.modelVersion, state.responseId);
@@ -132,7 +132,7 @@ final class GeminiResponseReader {
                         Token fv = json.next();
                         if (field.equals("mimetype")) {
                             declaredMime = string(json, fv);
-                        } else if (field.equals("data") && fv == Token.STRING) {
+                        } else if (field.equals("data") && fv == Token.STRING && !thought) {
                             data = decode(json);
                         } else {
                             json.skipValue(fv);
@@ -144,13 +144,8 @@ final class GeminiResponseReader {
             }
         }
         expect(json, t, Token.END_OBJECT);
-        if (data != null) {
-            GeneratedImage image = image(data, declaredMime);
-            if (thought) {
-                s.lastThought = image;
-            } else {
-                s.images.add(image);
-            }
+        if (data != null && !thought) {
+            s.images.add(image(data, declaredMime));
         } else if (text != null && !thought) {
             if (!s.text.isEmpty()) {
                 s.text.append('\n');
@@ -272,7 +267,6 @@ final class GeminiResponseReader {
     private static final class State {
         final List<GeneratedImage> images = new ArrayList<>();
         final StringBuilder text = new StringBuilder();
-        GeneratedImage lastThought;
         String finishReason;
         String finishMessage;
         String blockReason;

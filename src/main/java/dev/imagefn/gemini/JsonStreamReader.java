@@ -67,7 +67,7 @@ final class JsonStreamReader {
             if (c != '"') {
                 throw error("expected a field name");
             }
-            field = readString(maxStringChars);
+            field = readString(maxStringChars, false);
             if (skipSpace() != ':') {
                 throw error("expected ':'");
             }
@@ -125,10 +125,10 @@ final class JsonStreamReader {
         return number;
     }
 
-    /** The current string value, at most {@code maxStringChars} long. */
+    /** The current string value, cut to {@code maxStringChars} (the rest is read and dropped). */
     String string() throws IOException {
         pendingString = false;
-        return readString(maxStringChars);
+        return readString(maxStringChars, true);
     }
 
     /** Skips the value whose first token was just returned (an object, array or scalar). */
@@ -228,7 +228,7 @@ final class JsonStreamReader {
         }
     }
 
-    private String readString(int max) throws IOException {
+    private String readString(int max, boolean truncate) throws IOException {
         StringBuilder sb = new StringBuilder();
         java.io.ByteArrayOutputStream utf8 = new java.io.ByteArrayOutputStream();
         while (true) {
@@ -249,7 +249,12 @@ final class JsonStreamReader {
                 utf8.write(c);
             }
             if (sb.length() + utf8.size() > max) {
-                throw error("string value longer than " + max + " characters");
+                if (!truncate) {
+                    throw error("string longer than " + max + " characters");
+                }
+                flushUtf8(utf8, sb);
+                skipString();
+                return sb.substring(0, Math.min(sb.length(), max));
             }
         }
         flushUtf8(utf8, sb);

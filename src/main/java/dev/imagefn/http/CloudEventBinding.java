@@ -18,7 +18,7 @@ import java.util.function.Function;
  * Binary mode: {@code ce-*} headers, body = data. Structured mode: {@code application/cloudevents+json}.
  * Batch mode is refused.
  */
-final class CloudEventBinding {
+public final class CloudEventBinding {
     static final String STRUCTURED = "application/cloudevents+json";
     static final String BATCH = "application/cloudevents-batch+json";
     private static final JsonFactory JSON = new JsonFactory();
@@ -62,7 +62,8 @@ final class CloudEventBinding {
         return value == null ? null : decode(value);
     }
 
-    private static CloudEvent structured(byte[] body) {
+    /** A structured-mode CloudEvent (JSON format), as found in a queue message or a file. */
+    public static CloudEvent structured(byte[] body) {
         String specVersion = null, id = null, source = null, type = null, subject = null, dataContentType = null;
         byte[] data = null;
         try (JsonParser p = JSON.createParser(body)) {

@@ -1,6 +1,5 @@
 package dev.imagefn.http;
 
-import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.ImageFnException;
@@ -31,9 +30,9 @@ final class HttpCalls {
         }
     }
 
-    /** The configured deadline, shortened by the caller's {@code X-Timeout-Ms} (e.g. a gateway's own limit). */
-    static Deadline deadline(ImagefnConfig config, String timeoutHeader) {
-        Deadline deadline = Deadline.after(config.gemini().deadline());
+    /** {@code base}, shortened by the caller's {@code X-Timeout-Ms} (e.g. a gateway's own limit). */
+    static Deadline deadline(Deadline base, String timeoutHeader) {
+        Deadline deadline = base;
         if (timeoutHeader == null || timeoutHeader.isBlank()) {
             return deadline;
         }

@@ -1,6 +1,7 @@
 package dev.imagefn.http;
 
 import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.Hashes;
 import dev.imagefn.core.ImageFnException;
@@ -53,7 +54,7 @@ public class HttpFunction {
     }
 
     /** Routes a whole request, authorisation included (the REST server does routing and auth itself). */
-    public HttpReply route(String method, String path, Function<String, String> header, byte[] body) {
+    public HttpReply route(String method, String path, Function<String, String> header, byte[] body, Deadline base) {
         String requestId = RequestIds.accept(header.apply(RequestIds.HEADER));
         String p = path == null || path.isEmpty() ? "/" : path;
         if (p.startsWith("/q/health")) {
@@ -76,14 +77,14 @@ public class HttpFunction {
             return problem(new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than "
                     + config.limits().maxBodyBytes() + " bytes"), requestId);
         }
-        return p.equals("/") ? cloudEvent(header, body, requestId) : images(header, body, requestId);
+        return p.equals("/") ? cloudEvent(header, body, requestId, base) : images(header, body, requestId, base);
     }
 
-    public HttpReply images(Function<String, String> header, byte[] body, String requestId) {
+    public HttpReply images(Function<String, String> header, byte[] body, String requestId, Deadline base) {
         try {
             ImageRequest request = events.read(body);
             ImageResult result = pipeline.run(request, requestId,
-                    HttpCalls.deadline(config, header.apply(HttpCalls.TIMEOUT_HEADER)));
+                    HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER)));
             return new HttpReply(200, Map.of("Content-Type", JSON, RequestIds.HEADER, requestId),
                     ResultJson.write(result));
         } catch (ImageFnException e) {
@@ -91,7 +92,7 @@ public class HttpFunction {
         }
     }
 
-    public HttpReply cloudEvent(Function<String, String> header, byte[] body, String requestId) {
+    public HttpReply cloudEvent(Function<String, String> header, byte[] body, String requestId, Deadline base) {
         CloudEvent event;
         try {
             event = CloudEventBinding.fromHttp(header, body);
@@ -108,7 +109,7 @@ public class HttpFunction {
                 request = request.withIdempotencyKey(derivedKey("cloudevent:" + event.source() + "#" + event.id()));
             }
             ImageResult result = pipeline.run(request, requestId,
-                    HttpCalls.deadline(config, header.apply(HttpCalls.TIMEOUT_HEADER)));
+                    HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER)));
             return cloudEventReply(GENERATED, result.key(), JSON, ResultJson.write(result), requestId);
         } catch (ImageFnException e) {
             int status = e.code().status();

@@ -1,6 +1,7 @@
 package dev.imagefn.http;
 
 import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ImageFnException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -30,7 +31,7 @@ public class ImagesResource {
     public Response images(InputStream body, @Context HttpHeaders headers) {
         String requestId = RequestIds.accept(headers.getHeaderString(RequestIds.HEADER));
         try {
-            return toResponse(function.images(headers::getHeaderString, read(body), requestId));
+            return toResponse(function.images(headers::getHeaderString, read(body), requestId, deadline()));
         } catch (ImageFnException e) {
             return toResponse(HttpFunction.problem(e, requestId));
         }
@@ -41,10 +42,14 @@ public class ImagesResource {
     public Response cloudEvent(InputStream body, @Context HttpHeaders headers) {
         String requestId = RequestIds.accept(headers.getHeaderString(RequestIds.HEADER));
         try {
-            return toResponse(function.cloudEvent(headers::getHeaderString, read(body), requestId));
+            return toResponse(function.cloudEvent(headers::getHeaderString, read(body), requestId, deadline()));
         } catch (ImageFnException e) {
             return toResponse(HttpFunction.problem(e, requestId));
         }
+    }
+
+    private Deadline deadline() {
+        return Deadline.after(config.gemini().deadline());
     }
 
     private byte[] read(InputStream body) {

@@ -3,36 +3,36 @@ package dev.imagefn.http;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.ImageFnException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every failure of the HTTP trigger as {@code application/problem+json} (RFC 9457, DESIGN §6). */
+/** Failures that escape the routes, as {@code application/problem+json} (RFC 9457, DESIGN §6). */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
     @ServerExceptionMapper
-    public Response map(ImageFnException e) {
-        return problem(e, null);
+    public Response map(ImageFnException e, HttpHeaders headers) {
+        return problem(e, requestId(headers));
     }
 
     @ServerExceptionMapper
-    public Response map(WebApplicationException e) {
+    public Response map(WebApplicationException e, HttpHeaders headers) {
         int status = e.getResponse().getStatus();
         ErrorCode code = switch (status) {
             case 401 -> ErrorCode.UNAUTHORIZED;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
             default -> status < 500 ? ErrorCode.INVALID_REQUEST : ErrorCode.INTERNAL;
         };
-        if (status == 404 || status == 405 || status == 406 || status == 415) {
-            return e.getResponse();
-        }
-        return problem(new ImageFnException(code, e.getMessage()), null);
+        return problem(new ImageFnException(code, e.getMessage()), requestId(headers));
     }
 
     @ServerExceptionMapper
-    public Response map(RuntimeException e) {
-        String requestId = RequestIds.accept(null);
+    public Response map(RuntimeException e, HttpHeaders headers) {
+        String requestId = requestId(headers);
         LOG.errorf(e, "request %s failed unexpectedly", requestId);
         return problem(new ImageFnException(ErrorCode.INTERNAL, "internal error; see the logs for request "
                 + requestId), requestId);
@@ -48,5 +48,9 @@ public class ProblemMapper {
         } else {
             LOG.debugf("request %s rejected: %s %s", requestId, e.code(), e.detail());
         }
+    }
+
+    private static String requestId(HttpHeaders headers) {
+        return RequestIds.accept(headers == null ? null : headers.getHeaderString(RequestIds.HEADER));
     }
 }

@@ -40,7 +40,7 @@ public final class EventJson {
 
     public ImageRequest read(byte[] body) {
         try (JsonParser p = json.createParser(body)) {
-            return read(p);
+            return whole(p);
         } catch (IOException e) {
             throw malformed(e);
         }
@@ -48,10 +48,19 @@ public final class EventJson {
 
     public ImageRequest read(InputStream body) {
         try (JsonParser p = json.createParser(body)) {
-            return read(p);
+            return whole(p);
         } catch (IOException e) {
             throw malformed(e);
         }
+    }
+
+    /** One event and nothing after it. */
+    private ImageRequest whole(JsonParser p) throws IOException {
+        ImageRequest request = read(p);
+        if (p.nextToken() != null) {
+            throw ImageFnException.invalid("the body has content after the event object");
+        }
+        return request;
     }
 
     /** Reads the event object the parser is positioned before (or on). Leaves the parser after it. */

@@ -5,7 +5,6 @@ import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.GeneratedImage;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageStore;
-import dev.imagefn.core.ReferenceImage;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -48,7 +47,12 @@ public class S3ImageStore implements ImageStore {
         this.s3 = s3;
         this.presigner = presigner;
         this.bucket = config.storage().bucket();
-        this.sendChecksum = !"when-required".equals(config.storage().checksums());
+        String checksums = config.storage().checksums().strip().toLowerCase(java.util.Locale.ROOT);
+        if (!checksums.equals("when-supported") && !checksums.equals("when-required")) {
+            throw new IllegalStateException("imagefn.storage.checksums must be when-supported or when-required, not '"
+                    + config.storage().checksums() + "'");
+        }
+        this.sendChecksum = checksums.equals("when-supported");
         this.createBucket = config.storage().createBucket();
     }
 
@@ -161,25 +165,25 @@ public class S3ImageStore implements ImageStore {
     }
 
     @Override
-    public ReferenceImage.Inline read(String refBucket, String key, long maxBytes) {
-        String uri = "s3://" + refBucket + "/" + key;
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(refBucket).key(key))) {
+    public StoredBytes readObject(String fromBucket, String key, long maxBytes) {
+        String uri = "s3://" + fromBucket + "/" + key;
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(fromBucket).key(key))) {
             Long length = in.response().contentLength();
             if (length != null && length > maxBytes) {
-                throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "reference image " + uri + " has " + length
+                throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, uri + " has " + length
                         + " bytes; the limit is " + maxBytes);
             }
             byte[] data = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
             if (data.length > maxBytes) {
-                throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "reference image " + uri
-                        + " is larger than the limit of " + maxBytes + " bytes");
+                throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, uri + " is larger than the limit of "
+                        + maxBytes + " bytes");
             }
-            return new ReferenceImage.Inline(in.response().contentType(), data);
+            return new StoredBytes(data, in.response().contentType(), in.response().metadata());
         } catch (NoSuchKeyException | NoSuchBucketException e) {
-            throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, "reference image " + uri + " does not exist");
+            throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, uri + " does not exist");
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
-                throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, "reference image " + uri + " does not exist");
+                throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, uri + " does not exist");
             }
             if (e.statusCode() == 403) {
                 throw new ImageFnException(ErrorCode.REFERENCE_FORBIDDEN, "no permission to read " + uri);
@@ -187,6 +191,16 @@ public class S3ImageStore implements ImageStore {
             throw unavailable("GET " + uri, e);
         } catch (SdkException | IOException e) {
             throw unavailable("GET " + uri, e);
+        }
+    }
+
+    @Override
+    public void putDocument(String key, byte[] body, String contentType) {
+        try {
+            s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) body.length),
+                    RequestBody.fromBytes(body));
+        } catch (SdkException e) {
+            throw unavailable("PUT " + key, e);
         }
     }
 

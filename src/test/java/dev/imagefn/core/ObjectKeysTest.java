@@ -31,12 +31,15 @@ class ObjectKeysTest {
     }
 
     @Test
-    void idempotentStemIsStableAcrossDays() {
+    void idempotentStemIsDatedAndFoundAgainTheNextDay() {
         ObjectKeys today = new ObjectKeys("p/", Clock.fixed(NOW, ZoneOffset.UTC));
         ObjectKeys tomorrow = new ObjectKeys("p/", Clock.fixed(NOW.plusSeconds(86400), ZoneOffset.UTC));
-        assertEquals(today.stem(job("order-42")), tomorrow.stem(job("order-42")));
-        assertNotEquals(today.stem(job("order-42")), today.stem(job("order-43")));
-        assertTrue(!today.stem(job("order-42")).contains("order-42"));
+        String stem = today.stem(job("order-42"));
+        assertTrue(stem.matches("p/2026/11/23/[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), stem);
+        assertEquals(stem, today.stem(job("order-42")), "stable");
+        assertTrue(tomorrow.lookupStems(job("order-42")).contains(stem), "a retry after midnight still finds it");
+        assertNotEquals(stem, today.stem(job("order-43")));
+        assertTrue(!stem.contains("order-42"));
     }
 
     @Test

@@ -45,12 +45,28 @@ class GeminiResponseReaderTest {
         assertEquals(ImageFormat.PNG, r.images().get(0).format());
         assertEquals(2752, r.images().get(0).width());
         assertEquals(1536, r.images().get(0).height());
-        assertArrayEquals(DRAFT, r.lastThoughtImage().bytes().toArray());
         assertEquals("Here it is.", r.text());
         assertEquals(1680, r.usage().imageTokens());
         assertEquals(246, r.usage().thoughtTokens());
         assertEquals(18, r.usage().promptTokens());
         assertEquals("gemini-3.1-flash-image", r.modelVersion());
+    }
+
+    @Test
+    void aThoughtImageIsNeverDeliveredWhereverItsFlagStands() throws IOException {
+        GeminiResponse r = read("{\"candidates\":[{\"content\":{\"parts\":["
+                + "{\"thought\":true,\"inlineData\":{\"mimeType\":\"image/jpeg\",\"data\":\"!!not base64, never decoded\"}},"
+                + "{\"inlineData\":{\"mimeType\":\"image/jpeg\",\"data\":\"" + b64(DRAFT) + "\"},\"thought\":true}]}}]}");
+        assertEquals(0, r.images().size());
+    }
+
+    @Test
+    void longTextIsCutNotFatal() throws IOException {
+        String text = "x".repeat(3 << 20);
+        GeminiResponse r = read("{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"" + text + "\"},"
+                + "{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"" + b64(PNG) + "\"}}]}}]}");
+        assertEquals(1 << 20, r.text().length());
+        assertEquals(1, r.images().size());
     }
 
     @Test

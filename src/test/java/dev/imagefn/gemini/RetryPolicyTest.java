@@ -50,6 +50,13 @@ class RetryPolicyTest {
     }
 
     @Test
+    void apiKeyIsTrimmedAndCheckedAtStartup() {
+        assertEquals("AIzaKey", GeminiImageGenerator.checkedKey("  AIzaKey\n"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> GeminiImageGenerator.checkedKey(" "));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> GeminiImageGenerator.checkedKey("a b"));
+    }
+
+    @Test
     void protoDurationsParse() {
         assertEquals(Duration.ofSeconds(17), GeminiError.protoDuration("17s"));
         assertEquals(1173, GeminiError.protoDuration("1.173612231s").toMillis());

@@ -42,7 +42,14 @@ class ErrorMappingTest extends HttpTestBase {
         expect("{\"prompt\":42}", 400, "INVALID_REQUEST");
         expect("{\"prompt\":\"x\",\"aspect_ratio\":\"16:9\"}", 400, "INVALID_REQUEST");
         expect("{\"prompt\":\"x\",\"includeText\":\"yes\"}", 400, "INVALID_REQUEST");
+        expect("{\"prompt\":\"x\"} {\"prompt\":\"y\"}", 400, "INVALID_REQUEST");
         assertEquals(0, gemini().calls());
+    }
+
+    @Test
+    void unknownRoutesAndMethodsAreProblemsToo() {
+        problem(given().when().get("/v1/nothing-here").then(), 404, "NOT_FOUND");
+        problem(given().when().get("/v1/images").then(), 405, "METHOD_NOT_ALLOWED");
     }
 
     @Test

@@ -149,7 +149,9 @@ class GenerateImageTest extends HttpTestBase {
         byte[] stored = TestImages.png(32, 32, 0x336699, 0);
         byte[] inline = TestImages.jpeg(16, 16, 0x993366, 0);
         createBucket("refs");
-        s3.putObject(b -> b.bucket("refs").key("in/product.png").contentType("image/png"), RequestBody.fromBytes(stored));
+        // A generic Content-Type, as SDK uploads often have: the bytes decide that it is a PNG.
+        s3.putObject(b -> b.bucket("refs").key("in/product.png").contentType("application/octet-stream"),
+                RequestBody.fromBytes(stored));
         post("{\"prompt\":\"combine\",\"referenceImages\":[{\"uri\":\"s3://refs/in/product.png\"},"
                 + "{\"mimeType\":\"image/jpeg\",\"data\":\"" + Base64.getEncoder().encodeToString(inline) + "\"}]}")
                 .statusCode(200);

@@ -34,7 +34,8 @@ class IdempotencyTest extends HttpTestBase {
         assertEquals(first.getInt("width"), second.getInt("width"));
         assertEquals(first.getLong("bytes"), second.getLong("bytes"));
         assertEquals(0.0f, second.getFloat("cost.usd"));
-        assertTrue(first.getString("key").startsWith("generated/idempotent/"));
+        assertTrue(first.getString("key").matches("generated/\\d{4}/\\d{2}/\\d{2}/[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.png"),
+                first.getString("key"));
         assertTrue(!first.getString("key").contains(idem), "the idempotency key itself is not exposed in the key");
     }
 
@@ -67,11 +68,12 @@ class IdempotencyTest extends HttpTestBase {
     }
 
     @Test
-    void sameKeyWithAnotherPromptIsAConflict() {
+    void sameKeyWithAnotherPromptReturnsTheFirstImage() {
         String idem = UUID.randomUUID().toString();
-        post("{\"prompt\":\"first\",\"idempotencyKey\":\"" + idem + "\"}").statusCode(200);
+        String key = post("{\"prompt\":\"first\",\"idempotencyKey\":\"" + idem + "\"}").statusCode(200)
+                .extract().path("key");
         assertNoObjectLeft(() -> post("{\"prompt\":\"second\",\"idempotencyKey\":\"" + idem + "\"}")
-                .statusCode(409).body("code", equalTo("IDEMPOTENCY_CONFLICT")));
+                .statusCode(200).body("reused", equalTo(true)).body("key", equalTo(key)));
         assertEquals(1, gemini().calls());
     }
 

@@ -48,9 +48,8 @@ class LargeResponseTest extends HttpTestBase {
     }
 
     @Test
-    void aFinalImageMarkedAsThoughtIsStillDelivered() {
+    void anAnswerWhoseOnlyImageIsAThoughtIsNoImageAndStoresNothing() {
         gemini().enqueue(Reply.image().lastImageMarkedThought());
-        String key = post("{\"prompt\":\"marked\"}").statusCode(200).extract().path("key");
-        assertArrayEquals(gemini().lastFinalImages().get(0), object(key));
+        assertNoObjectLeft(() -> post("{\"prompt\":\"marked\"}").statusCode(502).body("code", equalTo("NO_IMAGE")));
     }
 }

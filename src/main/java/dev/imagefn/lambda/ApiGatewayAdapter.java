@@ -1,0 +1,82 @@
+package dev.imagefn.lambda;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.imagefn.core.Deadline;
+import dev.imagefn.http.HttpFunction;
+import dev.imagefn.http.HttpReply;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * API Gateway REST (payload 1.0), HTTP API (2.0) and function URL (2.0) proxy events onto
+ * {@link HttpFunction}: the same routes, statuses and problem documents as the HTTP server.
+ */
+@ApplicationScoped
+class ApiGatewayAdapter {
+    private final HttpFunction http;
+
+    @Inject
+    ApiGatewayAdapter(HttpFunction http) {
+        this.http = http;
+    }
+
+    void handle(JsonNode event, boolean v2, Deadline deadline, JsonGenerator out) throws IOException {
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        copy(event.path("headers"), headers);
+        if (!v2) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = event.path("multiValueHeaders").fields(); it.hasNext();) {
+                var e = it.next();
+                if (e.getValue().isArray() && !e.getValue().isEmpty()) {
+                    headers.putIfAbsent(e.getKey(), e.getValue().get(0).asText());
+                }
+            }
+        }
+        String method = v2 ? event.path("requestContext").path("http").path("method").asText("GET")
+                : event.path("httpMethod").asText("GET");
+        String path = v2 ? stripStage(event.path("rawPath").asText("/"), event.path("requestContext").path("stage")
+                .asText("$default")) : event.path("path").asText("/");
+        String text = event.path("body").isNull() ? "" : event.path("body").asText("");
+        byte[] body = event.path("isBase64Encoded").asBoolean(false) ? Base64.getMimeDecoder().decode(text)
+                : text.getBytes(StandardCharsets.UTF_8);
+        HttpReply reply = http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline);
+        out.writeStartObject();
+        out.writeNumberField("statusCode", reply.status());
+        out.writeObjectFieldStart("headers");
+        for (var h : reply.headers().entrySet()) {
+            out.writeStringField(h.getKey(), h.getValue());
+        }
+        out.writeEndObject();
+        out.writeStringField("body", new String(reply.body(), StandardCharsets.UTF_8));
+        out.writeBooleanField("isBase64Encoded", false);
+        out.writeEndObject();
+    }
+
+    /** HTTP API puts a named stage in {@code rawPath}; the routes do not have it. */
+    static String stripStage(String rawPath, String stage) {
+        if (stage.isEmpty() || stage.equals("$default")) {
+            return rawPath;
+        }
+        String prefix = "/" + stage;
+        if (rawPath.equals(prefix)) {
+            return "/";
+        }
+        return rawPath.startsWith(prefix + "/") ? rawPath.substring(prefix.length()) : rawPath;
+    }
+
+    private static void copy(JsonNode node, Map<String, String> into) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            var e = it.next();
+            if (!e.getValue().isNull()) {
+                into.put(e.getKey(), e.getValue().asText());
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.imagefn.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImagePipeline;
+import dev.imagefn.core.ImageResult;
+import dev.imagefn.json.ResultJson;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The one Lambda handler of the artifact: it recognises the event's shape and hands it to the adapter for
+ * it (API Gateway v1/v2 and function URLs, SQS, S3 notifications, EventBridge Object Created, or a direct
+ * invocation with the event JSON). In JVM mode AWS calls it through
+ * {@code io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest}; the native executable polls
+ * the Runtime API and calls it the same way.
+ */
+@Named("imagefn")
+@ApplicationScoped
+public class LambdaHandler implements RequestStreamHandler {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final ObjectMapper mapper;
+    private final ApiGatewayAdapter apiGateway;
+    private final SqsBatchHandler sqs;
+    private final S3EventHandler s3;
+    private final EventBodies bodies;
+    private final ImagePipeline pipeline;
+    private final ImagefnConfig config;
+
+    @Inject
+    public LambdaHandler(ObjectMapper mapper, ApiGatewayAdapter apiGateway, SqsBatchHandler sqs, S3EventHandler s3,
+            EventBodies bodies, ImagePipeline pipeline, ImagefnConfig config) {
+        this.mapper = mapper;
+        this.apiGateway = apiGateway;
+        this.sqs = sqs;
+        this.s3 = s3;
+        this.bodies = bodies;
+        this.pipeline = pipeline;
+        this.config = config;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        byte[] event = input.readAllBytes();
+        String requestId = context != null && context.getAwsRequestId() != null ? context.getAwsRequestId()
+                : UUID.randomUUID().toString();
+        Deadline deadline = deadline(context);
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(event);
+        } catch (IOException e) {
+            tree = null;
+        }
+        LambdaEventKind kind = tree == null ? LambdaEventKind.DIRECT : LambdaEventKind.of(tree);
+        try (JsonGenerator out = JSON.createGenerator(output)) {
+            switch (kind) {
+                case API_GATEWAY_V1 -> apiGateway.handle(tree, false, deadline, out);
+                case API_GATEWAY_V2 -> apiGateway.handle(tree, true, deadline, out);
+                case SQS -> batchResponse(sqs.handle(tree, requestId, deadline), out);
+                case S3, EVENTBRIDGE_S3 -> uploadResponse(s3.handle(tree, requestId, deadline), out);
+                case DIRECT -> direct(event, tree, requestId, deadline, out);
+            }
+        }
+    }
+
+    private void direct(byte[] event, JsonNode tree, String requestId, Deadline deadline, JsonGenerator out)
+            throws IOException {
+        try {
+            ImageResult result = pipeline.run(bodies.readDirect(event, tree), requestId, deadline);
+            ResultJson.write(out, result);
+        } catch (ImageFnException e) {
+            throw new LambdaProblem(e, requestId);
+        }
+    }
+
+    /** {@code {"batchItemFailures":[{"itemIdentifier":…}]}}: only the records worth another delivery. */
+    private static void batchResponse(List<Outcome> outcomes, JsonGenerator out) throws IOException {
+        out.writeStartObject();
+        out.writeArrayFieldStart("batchItemFailures");
+        for (Outcome o : outcomes) {
+            if (o.status() == Outcome.Status.RETRY) {
+                out.writeStartObject();
+                out.writeStringField("itemIdentifier", o.id());
+                out.writeEndObject();
+            }
+        }
+        out.writeEndArray();
+        out.writeEndObject();
+    }
+
+    /**
+     * A summary of what became of each object. A retryable failure fails the invocation after the others
+     * are done, so S3/EventBridge redeliver; what was already stored is then found, not paid again.
+     */
+    private static void uploadResponse(List<Outcome> outcomes, JsonGenerator out) throws IOException {
+        for (Outcome o : outcomes) {
+            if (o.status() == Outcome.Status.RETRY) {
+                throw new LambdaProblem(o.error(), o.id());
+            }
+        }
+        out.writeStartObject();
+        out.writeArrayFieldStart("objects");
+        for (Outcome o : outcomes) {
+            out.writeStartObject();
+            out.writeStringField("source", o.id());
+            out.writeStringField("status", o.status().name().toLowerCase(java.util.Locale.ROOT));
+            if (o.key() != null) {
+                out.writeStringField("key", o.key());
+            }
+            if (o.failureRecord() != null) {
+                out.writeStringField(o.status() == Outcome.Status.SKIPPED ? "reason" : "failureRecord",
+                        o.failureRecord());
+            }
+            if (o.error() != null) {
+                out.writeStringField("code", o.error().code().name());
+            }
+            out.writeEndObject();
+        }
+        out.writeEndArray();
+        out.writeEndObject();
+    }
+
+    /** The invocation's deadline less a margin to answer, and never beyond {@code imagefn.gemini.deadline}. */
+    private Deadline deadline(Context context) {
+        Deadline configured = Deadline.after(config.gemini().deadline());
+        if (context == null || context.getRemainingTimeInMillis() <= 0) {
+            return configured;
+        }
+        long usable = context.getRemainingTimeInMillis() - config.lambda().deadlineMargin().toMillis();
+        return configured.atMost(Duration.ofMillis(Math.max(1000, usable)));
+    }
+}

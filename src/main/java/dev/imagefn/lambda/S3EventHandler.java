@@ -1,0 +1,131 @@
+package dev.imagefn.lambda;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImageFormat;
+import dev.imagefn.core.ImagePipeline;
+import dev.imagefn.core.ImageRequest;
+import dev.imagefn.core.ImageStore;
+import dev.imagefn.core.ReferenceImage;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * S3 {@code ObjectCreated} (notification, or EventBridge "Object Created"): a {@code .json} object under the
+ * jobs prefix is an event; an image under the uploads prefix is edited with the pipeline prompt (the
+ * object's {@code prompt} metadata wins). The idempotency key is the object's bucket, key and ETag, so a
+ * redelivery never pays twice and never writes a second object; a new version of the object (new ETag) is a
+ * new job. The function's own output is never taken as input.
+ */
+@ApplicationScoped
+class S3EventHandler {
+    private static final Logger LOG = Logger.getLogger(S3EventHandler.class);
+
+    private final ImagePipeline pipeline;
+    private final ImageStore store;
+    private final EventBodies bodies;
+    private final FailureRecords failures;
+    private final ObjectMapper json;
+    private final ImagefnConfig config;
+
+    @Inject
+    S3EventHandler(ImagePipeline pipeline, ImageStore store, EventBodies bodies, FailureRecords failures,
+            ObjectMapper json, ImagefnConfig config) {
+        this.pipeline = pipeline;
+        this.store = store;
+        this.bodies = bodies;
+        this.failures = failures;
+        this.json = json;
+        this.config = config;
+    }
+
+    /** Objects of an S3 notification ({@code Records[].s3}) or an EventBridge event ({@code detail}). */
+    List<Outcome> handle(JsonNode event, String requestId, Deadline deadline) {
+        List<Outcome> outcomes = new ArrayList<>();
+        if (event.has("detail")) {
+            JsonNode d = event.path("detail");
+            outcomes.add(handleObject(d.path("bucket").path("name").asText(), d.path("object").path("key").asText(),
+                    d.path("object").path("etag").asText(""), requestId, deadline));
+            return outcomes;
+        }
+        for (JsonNode r : event.path("Records")) {
+            if (!r.path("eventName").asText("ObjectCreated:").startsWith("ObjectCreated:")) {
+                outcomes.add(Outcome.skipped(r.path("s3").path("object").path("key").asText(), "not ObjectCreated"));
+                continue;
+            }
+            JsonNode s3 = r.path("s3");
+            String key = URLDecoder.decode(s3.path("object").path("key").asText(), StandardCharsets.UTF_8);
+            outcomes.add(handleObject(s3.path("bucket").path("name").asText(), key,
+                    s3.path("object").path("eTag").asText(""), requestId, deadline));
+        }
+        return outcomes;
+    }
+
+    Outcome handleObject(String bucket, String key, String etag, String requestId, Deadline deadline) {
+        String uri = "s3://" + bucket + "/" + key;
+        if (bucket.equals(store.bucket()) && key.startsWith(config.storage().prefix())) {
+            return Outcome.skipped(uri, "the function's own output");
+        }
+        String identity = "s3:" + uri + "@" + etag.replace("\"", "");
+        boolean job = key.startsWith(config.pipeline().jobsPrefix()) && key.endsWith(".json");
+        boolean upload = key.startsWith(config.pipeline().uploadsPrefix());
+        if (!job && !upload) {
+            return Outcome.skipped(uri, "neither under the jobs prefix nor under the uploads prefix");
+        }
+        String original = uri;
+        try {
+            ImageRequest request;
+            if (job) {
+                ImageStore.StoredBytes file = store.readObject(bucket, key, config.limits().maxBodyBytes());
+                original = new String(file.data(), StandardCharsets.UTF_8);
+                request = bodies.read(file.data(), tree(file.data()), identity);
+            } else {
+                ImageStore.StoredBytes file = store.readObject(bucket, key, config.limits().maxReferenceBytes());
+                if (ImageFormat.detect(file.data(), file.data().length).isEmpty()) {
+                    return Outcome.skipped(uri, "not an image");
+                }
+                String prompt = file.metadata().getOrDefault("prompt", config.pipeline().prompt());
+                request = new ImageRequest(prompt, null, null, null,
+                        List.of(new ReferenceImage.Inline(file.contentType(), file.data())), false, null, false, null,
+                        null, dev.imagefn.http.HttpFunction.derivedKey(identity),
+                        Map.of("source-key", ascii(key), "source-bucket", bucket), false);
+            }
+            return Outcome.done(uri, pipeline.run(request, requestId, deadline));
+        } catch (ImageFnException e) {
+            if (Outcome.retryable(e)) {
+                return Outcome.retry(uri, e);
+            }
+            try {
+                String record = failures.write("s3", bucket + "/" + key + "@" + etag.replace("\"", ""), uri, original,
+                        e, requestId);
+                LOG.warnf("permanent failure for %s (%s), recorded at %s", uri, e.code(), record);
+                return Outcome.failed(uri, record, e);
+            } catch (ImageFnException storage) {
+                return Outcome.retry(uri, storage);
+            }
+        }
+    }
+
+    private JsonNode tree(byte[] body) {
+        try {
+            return json.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Metadata values must be printable ASCII; keys with other characters are percent-encoded. */
+    private static String ascii(String s) {
+        return s.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? s : java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
