@@ -96,7 +96,7 @@ class S3EventHandler {
                 }
                 String prompt = file.metadata().getOrDefault("prompt", config.pipeline().prompt());
                 request = new ImageRequest(prompt, null, null, null,
-                        List.of(new ReferenceImage.Inline(file.contentType(), file.data())), false, null, false, null,
+                        List.of(new ReferenceImage.Inline(null, file.data())), false, null, false, null,
                         null, dev.imagefn.http.HttpFunction.derivedKey(identity),
                         Map.of("source-key", ascii(key), "source-bucket", bucket), false);
             }

@@ -150,7 +150,10 @@ public final class GeminiStandIn implements AutoCloseable {
                 return;
             }
             JsonNode request = rec.json();
-            Reply reply = script.poll();
+            Reply reply = directive(request.at("/contents/0/parts/0/text").asText(""));
+            if (reply == null) {
+                reply = script.poll();
+            }
             if (reply == null) {
                 reply = Reply.image();
             }
@@ -168,6 +171,27 @@ public final class GeminiStandIn implements AutoCloseable {
             e.printStackTrace();
             send(ex, 500, error(500, "INTERNAL", "stand-in failure: " + e));
         }
+    }
+
+    private static final Pattern DIRECTIVE = Pattern.compile("\\[stand-in:([a-z0-9-]+)]");
+
+    /**
+     * A prompt can steer the answer, for callers that cannot script the stand-in (parallel batches, other
+     * processes): {@code [stand-in:503]}, {@code [stand-in:429]}, {@code [stand-in:blocked]},
+     * {@code [stand-in:jpeg]}.
+     */
+    private static Reply directive(String prompt) {
+        Matcher m = DIRECTIVE.matcher(prompt);
+        if (!m.find()) {
+            return null;
+        }
+        return switch (m.group(1)) {
+            case "503" -> Reply.unavailable();
+            case "429" -> Reply.rateLimited("0.01s");
+            case "blocked" -> Reply.promptBlocked("PROHIBITED_CONTENT");
+            case "jpeg" -> Reply.image().mimeType("image/jpeg");
+            default -> null;
+        };
     }
 
     private static void sleep(Reply reply) {

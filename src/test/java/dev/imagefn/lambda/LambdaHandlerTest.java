@@ -1,0 +1,230 @@
+package dev.imagefn.lambda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefn.testing.HttpTestBase;
+import dev.imagefn.testing.Reply;
+import dev.imagefn.testing.TestImages;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+
+/**
+ * The Lambda handler with the real event shapes of API Gateway v1/v2, function URLs, SQS, S3 and
+ * EventBridge, on S3Proxy and the Gemini stand-in. The handler is invoked as the Lambda runtime invokes it.
+ */
+@QuarkusTest
+class LambdaHandlerTest extends HttpTestBase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    LambdaHandler handler;
+
+    private static String fixture(String name) throws IOException {
+        try (InputStream in = LambdaHandlerTest.class.getResourceAsStream("/events/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private JsonNode invoke(String event) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+                FakeContext.withRemaining(60_000));
+        return JSON.readTree(out.toByteArray());
+    }
+
+    private static String jsonString(String s) throws IOException {
+        return JSON.writeValueAsString(s);
+    }
+
+    @Test
+    void apiGatewayRestProxyEvent() throws Exception {
+        JsonNode reply = invoke(fixture("apigw-v1.json"));
+        assertEquals(200, reply.get("statusCode").asInt());
+        assertEquals("application/json", reply.at("/headers/Content-Type").asText());
+        assertEquals("apigw-v1-req", reply.at("/headers/X-Request-Id").asText());
+        JsonNode result = JSON.readTree(reply.get("body").asText());
+        assertEquals(1200, result.get("width").asInt());
+        assertArrayEquals(gemini().lastFinalImages().get(0), object(result.get("key").asText()));
+    }
+
+    @Test
+    void httpApiEventWithStageAndBase64Body() throws Exception {
+        String body = Base64.getEncoder().encodeToString("{\"prompt\":\"HTTP API\",\"imageSize\":\"512\"}".getBytes());
+        JsonNode reply = invoke(fixture("apigw-v2.json").replace("BODY_BASE64", body));
+        assertEquals(200, reply.get("statusCode").asInt(), reply.toString());
+        assertEquals(512, JSON.readTree(reply.get("body").asText()).get("width").asInt());
+    }
+
+    @Test
+    void apiGatewayErrorsAreProblemDocuments() throws Exception {
+        JsonNode reply = invoke(fixture("apigw-v1.json").replace("\\\"prompt\\\":\\\"API Gateway REST\\\",", ""));
+        assertEquals(400, reply.get("statusCode").asInt());
+        assertEquals("application/problem+json", reply.at("/headers/Content-Type").asText());
+        assertEquals("INVALID_REQUEST", JSON.readTree(reply.get("body").asText()).get("code").asText());
+        JsonNode wrongRoute = invoke(fixture("apigw-v1.json").replace("\"path\": \"/v1/images\"", "\"path\": \"/v2/x\""));
+        assertEquals(404, wrongRoute.get("statusCode").asInt());
+        assertEquals(0, gemini().calls(), "nothing reached Gemini");
+    }
+
+    @Test
+    void functionUrlCarriesACloudEvent() throws Exception {
+        JsonNode reply = invoke(fixture("function-url.json").replace("CE_ID", UUID.randomUUID().toString()));
+        assertEquals(200, reply.get("statusCode").asInt(), reply.toString());
+        assertEquals("dev.imagefn.image.generated", reply.at("/headers/ce-type").asText());
+        String key = JSON.readTree(reply.get("body").asText()).get("key").asText();
+        assertEquals(key, reply.at("/headers/ce-subject").asText());
+    }
+
+    @Test
+    void directInvocationReturnsTheResultOrFailsWithTheProblem() throws Exception {
+        JsonNode result = invoke("{\"prompt\":\"direct\",\"aspectRatio\":\"9:16\"}");
+        assertEquals(768, result.get("width").asInt());
+        assertArrayEquals(gemini().lastFinalImages().get(0), object(result.get("key").asText()));
+        LambdaProblem problem = assertThrows(LambdaProblem.class, () -> invoke("{\"aspectRatio\":\"9:16\"}"));
+        JsonNode doc = JSON.readTree(problem.getMessage());
+        assertEquals("INVALID_REQUEST", doc.get("code").asText());
+        assertEquals(400, doc.get("status").asInt());
+        gemini().enqueue(Reply.promptBlocked("SAFETY"));
+        assertEquals("CONTENT_BLOCKED", JSON.readTree(assertThrows(LambdaProblem.class,
+                () -> invoke("{\"prompt\":\"bad\"}")).getMessage()).get("code").asText());
+    }
+
+    @Test
+    void sqsBatchReportsOnlyRetryableFailuresAndRecordsPermanentOnes() throws Exception {
+        String ok = "m-ok-" + UUID.randomUUID();
+        String permanent = "m-bad-" + UUID.randomUUID();
+        String retry = "m-retry-" + UUID.randomUUID();
+        Set<String> before = keys();
+        String event = fixture("sqs.json")
+                .replace("MSG_OK", ok).replace("MSG_PERMANENT", permanent).replace("MSG_RETRY", retry)
+                .replace("\"BODY_OK\"", jsonString("{\"prompt\":\"queued fine\"}"))
+                .replace("\"BODY_PERMANENT\"", jsonString("{\"prompt\":\"x\",\"aspectRatio\":\"7:3\"}"))
+                .replace("\"BODY_RETRY\"", jsonString("{\"prompt\":\"overloaded [stand-in:503]\"}"));
+        JsonNode reply = invoke(event);
+        assertEquals(List.of(retry), itemFailures(reply));
+        Set<String> added = keys();
+        added.removeAll(before);
+        List<String> failureRecords = added.stream().filter(k -> k.startsWith("generated/failures/")).toList();
+        assertEquals(1, failureRecords.size(), added.toString());
+        assertTrue(failureRecords.get(0).endsWith("sqs-" + permanent + ".json"));
+        JsonNode record = JSON.readTree(object(failureRecords.get(0)));
+        assertEquals("INVALID_REQUEST", record.at("/problem/code").asText());
+        assertEquals("{\"prompt\":\"x\",\"aspectRatio\":\"7:3\"}", record.get("message").asText(), "original kept");
+        assertEquals(1, added.stream().filter(k -> !k.startsWith("generated/failures/")).count(), "one image");
+    }
+
+    @Test
+    void sqsRedeliveryPaysOnceAndStructuredCloudEventsWork() throws Exception {
+        String id = "m-" + UUID.randomUUID();
+        String one = "{\"Records\":[" + sqsRecord(id, "{\"prompt\":\"redelivered\"}") + "]}";
+        assertEquals(List.of(), itemFailures(invoke(one)));
+        assertEquals(List.of(), itemFailures(invoke(one)));
+        assertEquals(1, gemini().calls());
+        String ce = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"/sqs\","
+                + "\"type\":\"dev.imagefn.image.requested\",\"data\":{\"prompt\":\"structured in SQS\"}}";
+        assertEquals(List.of(), itemFailures(invoke("{\"Records\":[" + sqsRecord("m-" + UUID.randomUUID(), ce) + "]}")));
+        assertEquals("structured in SQS", gemini().lastRequest().json().at("/contents/0/parts/0/text").asText());
+    }
+
+    @Test
+    void s3JobFileIsAnEventAndItsRedeliveryPaysOnce() throws Exception {
+        String key = "jobs/" + UUID.randomUUID() + ".json";
+        String etag = s3.putObject(b -> b.bucket(BUCKET).key(key).contentType("application/json"),
+                RequestBody.fromString("{\"prompt\":\"from a job file\",\"aspectRatio\":\"3:2\"}")).eTag();
+        String event = s3Event(fixture("s3-notification.json"), BUCKET, key, etag);
+        JsonNode first = invoke(event);
+        JsonNode second = invoke(event);
+        assertEquals("generated", first.at("/objects/0/status").asText(), first.toString());
+        assertEquals("reused", second.at("/objects/0/status").asText());
+        assertEquals(first.at("/objects/0/key").asText(), second.at("/objects/0/key").asText());
+        assertEquals(1, gemini().calls());
+        assertArrayEquals(gemini().lastFinalImages().get(0), object(first.at("/objects/0/key").asText()));
+    }
+
+    @Test
+    void s3UploadIsEditedWithThePipelinePromptOrItsOwn() throws Exception {
+        byte[] photo = TestImages.jpeg(40, 30, 0x445566, 0);
+        String key = "uploads/" + UUID.randomUUID() + " photo.jpg";
+        String etag = s3.putObject(b -> b.bucket(BUCKET).key(key).contentType("image/jpeg")
+                .metadata(Map.of("prompt", "make it a watercolor")), RequestBody.fromBytes(photo)).eTag();
+        JsonNode reply = invoke(s3Event(fixture("s3-notification.json"), BUCKET,
+                java.net.URLEncoder.encode(key, StandardCharsets.UTF_8), etag));
+        assertEquals("generated", reply.at("/objects/0/status").asText(), reply.toString());
+        JsonNode sent = gemini().lastRequest().json();
+        assertEquals("make it a watercolor", sent.at("/contents/0/parts/0/text").asText());
+        assertArrayEquals(photo, Base64.getDecoder().decode(sent.at("/contents/0/parts/1/inlineData/data").asText()));
+        assertEquals(key, head(reply.at("/objects/0/key").asText()).metadata().get("source-key"));
+        invoke(s3Event(fixture("s3-notification.json"), BUCKET, java.net.URLEncoder.encode(key, StandardCharsets.UTF_8),
+                etag));
+        assertEquals(1, gemini().calls(), "redelivery never pays twice");
+    }
+
+    @Test
+    void eventBridgeObjectCreatedUsesTheConfiguredPrompt() throws Exception {
+        byte[] photo = TestImages.png(20, 20, 0x112233, 0);
+        String key = "uploads/" + UUID.randomUUID() + ".png";
+        String etag = s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(photo)).eTag();
+        JsonNode reply = invoke(s3Event(fixture("eventbridge-object-created.json"), BUCKET, key, etag));
+        assertEquals("generated", reply.at("/objects/0/status").asText(), reply.toString());
+        assertTrue(gemini().lastRequest().json().at("/contents/0/parts/0/text").asText().startsWith("Turn this photo"));
+    }
+
+    @Test
+    void theFunctionsOwnOutputAndOtherPrefixesAreIgnored() throws Exception {
+        JsonNode own = invoke(s3Event(fixture("s3-notification.json"), BUCKET, "generated/2026/11/23/x.png", "e"));
+        assertEquals("skipped", own.at("/objects/0/status").asText());
+        JsonNode other = invoke(s3Event(fixture("s3-notification.json"), BUCKET, "elsewhere/x.png", "e"));
+        assertEquals("skipped", other.at("/objects/0/status").asText());
+        assertEquals(0, gemini().calls());
+    }
+
+    @Test
+    void s3PermanentFailureIsRecordedRetryableFailureFailsTheInvocation() throws Exception {
+        String bad = "jobs/" + UUID.randomUUID() + ".json";
+        String etag = s3.putObject(b -> b.bucket(BUCKET).key(bad), RequestBody.fromString("{not json")).eTag();
+        JsonNode reply = invoke(s3Event(fixture("s3-notification.json"), BUCKET, bad, etag));
+        assertEquals("failed", reply.at("/objects/0/status").asText());
+        assertTrue(reply.at("/objects/0/failureRecord").asText().startsWith("generated/failures/"));
+        String busy = "jobs/" + UUID.randomUUID() + ".json";
+        String etag2 = s3.putObject(b -> b.bucket(BUCKET).key(busy),
+                RequestBody.fromString("{\"prompt\":\"[stand-in:503]\"}")).eTag();
+        LambdaProblem p = assertThrows(LambdaProblem.class,
+                () -> invoke(s3Event(fixture("s3-notification.json"), BUCKET, busy, etag2)));
+        assertEquals("UPSTREAM_UNAVAILABLE", JSON.readTree(p.getMessage()).get("code").asText());
+    }
+
+    private static String s3Event(String template, String bucket, String key, String etag) {
+        return template.replace("BUCKET", bucket).replace("\"KEY\"", "\"" + key + "\"")
+                .replace("ETAG", etag.replace("\"", ""));
+    }
+
+    private static String sqsRecord(String id, String body) throws IOException {
+        return "{\"messageId\":\"" + id + "\",\"receiptHandle\":\"r\",\"body\":" + jsonString(body)
+                + ",\"attributes\":{},\"messageAttributes\":{},\"eventSource\":\"aws:sqs\","
+                + "\"eventSourceARN\":\"arn:aws:sqs:eu-west-1:123456789012:q\",\"awsRegion\":\"eu-west-1\"}";
+    }
+
+    private static List<String> itemFailures(JsonNode reply) {
+        List<String> ids = new java.util.ArrayList<>();
+        reply.path("batchItemFailures").forEach(n -> ids.add(n.get("itemIdentifier").asText()));
+        return ids.stream().sorted().collect(Collectors.toList());
+    }
+}
