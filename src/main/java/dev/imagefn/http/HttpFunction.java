@@ -1,5 +1,7 @@
 package dev.imagefn.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
@@ -11,13 +13,20 @@ import dev.imagefn.core.ImageResult;
 import dev.imagefn.json.EventJson;
 import dev.imagefn.json.ProblemJson;
 import dev.imagefn.json.ResultJson;
+import dev.imagefn.pipeline.ObjectCreatedHandler;
+import dev.imagefn.pipeline.Outcome;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -38,16 +47,21 @@ public class HttpFunction {
     public static final String REQUESTED = "dev.imagefn.image.requested";
     public static final String GENERATED = "dev.imagefn.image.generated";
     public static final String FAILED = "dev.imagefn.image.failed";
+    /** Eventarc's Cloud Storage event: an upload pipeline trigger (DESIGN §10). */
+    public static final String GCS_FINALIZED = "google.cloud.storage.object.v1.finalized";
     private static final String JSON = "application/json";
+    private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
     private final ImagePipeline pipeline;
     private final EventJson events;
     private final ImagefnConfig config;
     private final BearerToken token;
+    private final ObjectCreatedHandler objects;
 
     @Inject
-    public HttpFunction(ImagePipeline pipeline, ImagefnConfig config, BearerToken token) {
+    public HttpFunction(ImagePipeline pipeline, ImagefnConfig config, BearerToken token, ObjectCreatedHandler objects) {
         this.pipeline = pipeline;
+        this.objects = objects;
         this.config = config;
         this.token = token;
         this.events = new EventJson(config.limits().maxBodyBytes(), config.limits().maxReferenceBytes());
@@ -96,6 +110,9 @@ public class HttpFunction {
         CloudEvent event;
         try {
             event = CloudEventBinding.fromHttp(header, body);
+            if (GCS_FINALIZED.equals(event.type())) {
+                return storageEvent(event, requestId, base);
+            }
             if (!REQUESTED.equals(event.type())) {
                 throw ImageFnException.invalid("CloudEvent type '" + event.type() + "' is not handled; send "
                         + REQUESTED);
@@ -119,6 +136,60 @@ public class HttpFunction {
             }
             return problem(e, requestId);
         }
+    }
+
+    /** A Cloud Storage object was finalized: a job file or an upload, like an S3 ObjectCreated. */
+    private HttpReply storageEvent(CloudEvent event, String requestId, Deadline base) {
+        String bucket;
+        String name;
+        String version;
+        try (var p = JSON_FACTORY.createParser(event.data())) {
+            Map<String, String> tree = new HashMap<>();
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw ImageFnException.invalid("the storage event's data must be a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (p.currentToken().isScalarValue()) {
+                    tree.put(field, p.getText());
+                } else {
+                    p.skipChildren();
+                }
+            }
+            bucket = tree.get("bucket");
+            name = tree.get("name");
+            version = tree.getOrDefault("etag", tree.getOrDefault("generation", tree.getOrDefault("md5Hash", "")));
+        } catch (IOException e) {
+            return problem(ImageFnException.invalid("the storage event's data is not valid JSON"), requestId);
+        } catch (ImageFnException e) {
+            return problem(e, requestId);
+        }
+        if (bucket == null || name == null) {
+            return problem(ImageFnException.invalid("the storage event's data needs 'bucket' and 'name'"), requestId);
+        }
+        Outcome o = objects.handleObject(bucket, name, version, requestId, base);
+        return switch (o.status()) {
+            case GENERATED, REUSED -> cloudEventReply(GENERATED, o.key(), JSON,
+                    ("{\"source\":" + quote(o.id()) + ",\"status\":\"" + o.status().name().toLowerCase(Locale.ROOT)
+                            + "\",\"key\":" + quote(o.key()) + "}").getBytes(StandardCharsets.UTF_8), requestId);
+            case SKIPPED -> new HttpReply(200, Map.of("Content-Type", JSON, RequestIds.HEADER, requestId),
+                    ("{\"source\":" + quote(o.id()) + ",\"status\":\"skipped\",\"reason\":" + quote(o.failureRecord())
+                            + "}").getBytes(StandardCharsets.UTF_8));
+            case FAILED -> cloudEventReply(FAILED, event.id(), ProblemJson.MEDIA_TYPE,
+                    ProblemJson.write(o.error(), requestId), requestId);
+            case RETRY -> problem(o.error(), requestId);
+        };
+    }
+
+    private static String quote(String s) {
+        var out = new StringWriter();
+        try (var g = JSON_FACTORY.createGenerator(out)) {
+            g.writeString(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     /** An idempotency key from a delivery's identity, hashed when it would be longer than the limit. */

@@ -11,6 +11,8 @@ import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImagePipeline;
 import dev.imagefn.core.ImageResult;
+import dev.imagefn.pipeline.EventBodies;
+import dev.imagefn.pipeline.Outcome;
 import dev.imagefn.json.ResultJson;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,13 +39,13 @@ public class LambdaHandler implements RequestStreamHandler {
     private final ObjectMapper mapper;
     private final ApiGatewayAdapter apiGateway;
     private final SqsBatchHandler sqs;
-    private final S3EventHandler s3;
+    private final S3EventAdapter s3;
     private final EventBodies bodies;
     private final ImagePipeline pipeline;
     private final ImagefnConfig config;
 
     @Inject
-    public LambdaHandler(ObjectMapper mapper, ApiGatewayAdapter apiGateway, SqsBatchHandler sqs, S3EventHandler s3,
+    public LambdaHandler(ObjectMapper mapper, ApiGatewayAdapter apiGateway, SqsBatchHandler sqs, S3EventAdapter s3,
             EventBodies bodies, ImagePipeline pipeline, ImagefnConfig config) {
         this.mapper = mapper;
         this.apiGateway = apiGateway;

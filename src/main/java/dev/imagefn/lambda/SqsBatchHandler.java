@@ -8,6 +8,9 @@ import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImagePipeline;
 import dev.imagefn.core.ImageRequest;
+import dev.imagefn.pipeline.EventBodies;
+import dev.imagefn.pipeline.FailureRecords;
+import dev.imagefn.pipeline.Outcome;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -34,13 +37,13 @@ class SqsBatchHandler {
 
     private final ImagePipeline pipeline;
     private final EventBodies bodies;
-    private final S3EventHandler s3;
+    private final S3EventAdapter s3;
     private final FailureRecords failures;
     private final ObjectMapper json;
     private final ImagefnConfig config;
 
     @Inject
-    SqsBatchHandler(ImagePipeline pipeline, EventBodies bodies, S3EventHandler s3, FailureRecords failures,
+    SqsBatchHandler(ImagePipeline pipeline, EventBodies bodies, S3EventAdapter s3, FailureRecords failures,
             ObjectMapper json, ImagefnConfig config) {
         this.pipeline = pipeline;
         this.bodies = bodies;

@@ -124,6 +124,22 @@ class CloudEventsTest extends HttpTestBase {
     }
 
     @Test
+    void cloudStorageFinalizedEventRunsTheUploadPipeline() {
+        byte[] photo = dev.imagefn.testing.TestImages.png(24, 24, 0x336633, 0);
+        String name = "uploads/" + UUID.randomUUID() + ".png";
+        s3.putObject(b -> b.bucket(BUCKET).key(name), software.amazon.awssdk.core.sync.RequestBody.fromBytes(photo));
+        String event = "{\"bucket\":\"" + BUCKET + "\",\"name\":\"" + name + "\",\"generation\":\"1700000000000001\","
+                + "\"contentType\":\"image/png\",\"size\":\"" + photo.length + "\"}";
+        String key = binary(UUID.randomUUID().toString(), "google.cloud.storage.object.v1.finalized").body(event)
+                .when().post("/").then().statusCode(200).header("ce-type", "dev.imagefn.image.generated")
+                .body("status", equalTo("generated")).extract().path("key");
+        assertArrayEquals(gemini().lastFinalImages().get(0), object(key));
+        binary(UUID.randomUUID().toString(), "google.cloud.storage.object.v1.finalized").body(event)
+                .when().post("/").then().statusCode(200).body("status", equalTo("reused")).body("key", equalTo(key));
+        assertEquals(1, gemini().calls(), "a redelivered storage event pays once");
+    }
+
+    @Test
     void batchModeIsRefused() {
         given().contentType("application/cloudevents-batch+json").body("[{\"specversion\":\"1.0\"}]").when().post("/")
                 .then().statusCode(400).body("detail", org.hamcrest.Matchers.containsString("batch"));

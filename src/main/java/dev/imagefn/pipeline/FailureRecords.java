@@ -1,4 +1,4 @@
-package dev.imagefn.lambda;
+package dev.imagefn.pipeline;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -20,7 +20,7 @@ import java.time.ZoneOffset;
  * message and the problem, then acknowledged: nothing is lost and nothing loops.
  */
 @ApplicationScoped
-class FailureRecords {
+public class FailureRecords {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final ImageStore store;
@@ -33,7 +33,7 @@ class FailureRecords {
     }
 
     /** Writes the record and returns its key; throws STORAGE_UNAVAILABLE when it cannot. */
-    String write(String trigger, String id, String source, String original, ImageFnException problem,
+    public String write(String trigger, String id, String source, String original, ImageFnException problem,
             String requestId) {
         LocalDate day = LocalDate.now(ZoneOffset.UTC);
         String key = prefix + "failures/" + String.format("%04d/%02d/%02d/", day.getYear(), day.getMonthValue(),

@@ -1,4 +1,4 @@
-package dev.imagefn.lambda;
+package dev.imagefn.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,23 +13,22 @@ import dev.imagefn.core.ReferenceImage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * S3 {@code ObjectCreated} (notification, or EventBridge "Object Created"): a {@code .json} object under the
+ * An object was created (S3 notification, EventBridge "Object Created", a Cloud Storage CloudEvent): a
+ * {@code .json} object under the
  * jobs prefix is an event; an image under the uploads prefix is edited with the pipeline prompt (the
  * object's {@code prompt} metadata wins). The idempotency key is the object's bucket, key and ETag, so a
  * redelivery never pays twice and never writes a second object; a new version of the object (new ETag) is a
  * new job. The function's own output is never taken as input.
  */
 @ApplicationScoped
-class S3EventHandler {
-    private static final Logger LOG = Logger.getLogger(S3EventHandler.class);
+public class ObjectCreatedHandler {
+    private static final Logger LOG = Logger.getLogger(ObjectCreatedHandler.class);
 
     private final ImagePipeline pipeline;
     private final ImageStore store;
@@ -39,7 +38,7 @@ class S3EventHandler {
     private final ImagefnConfig config;
 
     @Inject
-    S3EventHandler(ImagePipeline pipeline, ImageStore store, EventBodies bodies, FailureRecords failures,
+    ObjectCreatedHandler(ImagePipeline pipeline, ImageStore store, EventBodies bodies, FailureRecords failures,
             ObjectMapper json, ImagefnConfig config) {
         this.pipeline = pipeline;
         this.store = store;
@@ -49,29 +48,7 @@ class S3EventHandler {
         this.config = config;
     }
 
-    /** Objects of an S3 notification ({@code Records[].s3}) or an EventBridge event ({@code detail}). */
-    List<Outcome> handle(JsonNode event, String requestId, Deadline deadline) {
-        List<Outcome> outcomes = new ArrayList<>();
-        if (event.has("detail")) {
-            JsonNode d = event.path("detail");
-            outcomes.add(handleObject(d.path("bucket").path("name").asText(), d.path("object").path("key").asText(),
-                    d.path("object").path("etag").asText(""), requestId, deadline));
-            return outcomes;
-        }
-        for (JsonNode r : event.path("Records")) {
-            if (!r.path("eventName").asText("ObjectCreated:").startsWith("ObjectCreated:")) {
-                outcomes.add(Outcome.skipped(r.path("s3").path("object").path("key").asText(), "not ObjectCreated"));
-                continue;
-            }
-            JsonNode s3 = r.path("s3");
-            String key = URLDecoder.decode(s3.path("object").path("key").asText(), StandardCharsets.UTF_8);
-            outcomes.add(handleObject(s3.path("bucket").path("name").asText(), key,
-                    s3.path("object").path("eTag").asText(""), requestId, deadline));
-        }
-        return outcomes;
-    }
-
-    Outcome handleObject(String bucket, String key, String etag, String requestId, Deadline deadline) {
+    public Outcome handleObject(String bucket, String key, String etag, String requestId, Deadline deadline) {
         String uri = "s3://" + bucket + "/" + key;
         if (bucket.equals(store.bucket()) && key.startsWith(config.storage().prefix())) {
             return Outcome.skipped(uri, "the function's own output");

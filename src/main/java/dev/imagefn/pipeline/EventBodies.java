@@ -1,4 +1,4 @@
-package dev.imagefn.lambda;
+package dev.imagefn.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.imagefn.config.ImagefnConfig;
@@ -17,7 +17,7 @@ import jakarta.inject.Inject;
  * finds the first result instead of paying again.
  */
 @ApplicationScoped
-class EventBodies {
+public class EventBodies {
     private final EventJson events;
 
     @Inject
@@ -25,7 +25,7 @@ class EventBodies {
         this.events = new EventJson(config.limits().maxBodyBytes(), config.limits().maxReferenceBytes());
     }
 
-    ImageRequest read(byte[] body, JsonNode tree, String deliveryIdentity) {
+    public ImageRequest read(byte[] body, JsonNode tree, String deliveryIdentity) {
         ImageRequest request;
         if (tree != null && tree.has("specversion")) {
             CloudEvent ce = CloudEventBinding.structured(body);
@@ -42,7 +42,7 @@ class EventBodies {
                 : request.withIdempotencyKey(HttpFunction.derivedKey(deliveryIdentity));
     }
 
-    ImageRequest readDirect(byte[] body, JsonNode tree) {
+    public ImageRequest readDirect(byte[] body, JsonNode tree) {
         if (tree != null && tree.has("specversion")) {
             return read(body, tree, null);
         }
