@@ -14,7 +14,8 @@ MVN := JAVA_HOME="$(JDK25)" ./mvnw -B -ntp
 JAVA := "$(JDK25)/bin/java"
 LOCALSTACK := target/localstack
 
-.PHONY: help build test run demo native native-sources clean check-jdk print-jdk
+.PHONY: help build build-http test run demo native native-sources lambda-native clean check-jdk print-jdk \
+	deploy-aws deploy-aws-jvm deploy-knative deploy-cloudrun
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -25,26 +26,58 @@ print-jdk:
 check-jdk:
 	@if [ -z "$(JDK25)" ]; then echo "No JDK 25 found: set JAVA_HOME to a JDK 25 (Temurin 25 works)." >&2; exit 1; fi
 
-build: check-jdk ## compile, package the function (target/quarkus-app) and the local stack
+build: check-jdk ## the HTTP function (target/quarkus-app) and the Lambda function.zip (target/lambda)
+	$(MVN) package -DskipTests
+	$(MVN) package -DskipTests -Plambda
+
+test: check-jdk ## all tests: HTTP, CloudEvents and Lambda adapters on S3Proxy + stand-in, Lambda runtime, native-sources, deploy/ checks
+	$(MVN) verify
+	$(MVN) verify -Plambda
+	$(MAKE) --no-print-directory native-sources
+	$(MVN) surefire:test -Dtest='NativeSourcesCheck,DeployTemplatesCheck' -Dnative.sources.dir=target/native-sources \
+	  -Dsurefire.failIfNoSpecifiedTests=true
+
+build-http: check-jdk
 	$(MVN) package -DskipTests
 
-test: check-jdk ## all tests: unit + @QuarkusTest on S3Proxy and the Gemini stand-in, then the native-sources check
-	$(MVN) verify
-	$(MAKE) --no-print-directory native-sources
-	$(MVN) surefire:test -Dtest=NativeSourcesCheck -Dnative.sources.dir=target/native-sources -Dsurefire.failIfNoSpecifiedTests=true
-
-demo: build ## the main job: local S3 + stand-in (no GEMINI_API_KEY) → one prompt → key and stored file
+demo: build-http ## the main job: local S3 + stand-in (no GEMINI_API_KEY) → one prompt → key and stored file
 	$(JAVA) -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack demo \
 	  "$${PROMPT:-A watercolor lighthouse at dusk, warm light in the windows, gulls overhead}"
 
-run: build ## serve the function on the same local stack until Ctrl-C (http://127.0.0.1:8080/v1/images)
+run: build-http ## serve the function on the same local stack until Ctrl-C (http://127.0.0.1:8080/v1/images)
 	$(JAVA) -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack run
 
 native-sources: check-jdk ## generate the native-image sources and arguments (no GraalVM needed)
 	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -Dquarkus.package.jar.enabled=true
 
-native: check-jdk ## native executable: GraalVM 25 locally, or NATIVE_CONTAINER=1 for a container build
+native: check-jdk ## native HTTP executable: GraalVM 25 locally, or NATIVE_CONTAINER=1 for a container build
 	$(MVN) package -DskipTests -Dnative $(if $(NATIVE_CONTAINER),-Dquarkus.native.container-build=true)
+
+lambda-native: check-jdk ## native Lambda function.zip (provided.al2023) in target/lambda-native; NATIVE_CONTAINER=1 as above
+	$(MVN) package -DskipTests -Plambda -Dnative -Dlambda.dir=$(CURDIR)/target/lambda-native \
+	  $(if $(NATIVE_CONTAINER),-Dquarkus.native.container-build=true)
+
+deploy-aws: ## deploy deploy/aws/template.yaml (native) with the AWS SAM CLI; run make lambda-native first
+	@command -v sam >/dev/null || { echo "deploy-aws needs the AWS SAM CLI (sam), which is not installed here." >&2; exit 1; }
+	@test -f target/lambda-native/function.zip || { echo "target/lambda-native/function.zip is missing: run make lambda-native" >&2; exit 1; }
+	sam deploy --template-file deploy/aws/template.yaml --stack-name $${STACK:-imagefn} --capabilities CAPABILITY_IAM --resolve-s3
+
+deploy-aws-jvm: ## deploy deploy/aws/template-snapstart.yaml (JVM + SnapStart) with the AWS SAM CLI; run make build first
+	@command -v sam >/dev/null || { echo "deploy-aws-jvm needs the AWS SAM CLI (sam), which is not installed here." >&2; exit 1; }
+	@test -f target/lambda/function.zip || { echo "target/lambda/function.zip is missing: run make build" >&2; exit 1; }
+	sam deploy --template-file deploy/aws/template-snapstart.yaml --stack-name $${STACK:-imagefn-jvm} --capabilities CAPABILITY_IAM --resolve-s3
+
+deploy-knative: ## apply deploy/knative with kubectl; IMAGE=<pushed image> required
+	@command -v kubectl >/dev/null || { echo "deploy-knative needs kubectl, which is not installed here." >&2; exit 1; }
+	@test -n "$(IMAGE)" || { echo "set IMAGE to the pushed container image (see src/main/docker)" >&2; exit 1; }
+	sed "s|IMAGE_PLACEHOLDER|$(IMAGE)|" deploy/knative/service.yaml | kubectl apply -f -
+	kubectl apply -f deploy/knative/trigger.yaml
+
+deploy-cloudrun: ## deploy deploy/cloudrun/service.yaml with gcloud; IMAGE and PROJECT_ID required
+	@command -v gcloud >/dev/null || { echo "deploy-cloudrun needs the Google Cloud CLI (gcloud), which is not installed here." >&2; exit 1; }
+	@test -n "$(IMAGE)" -a -n "$(PROJECT_ID)" || { echo "set IMAGE and PROJECT_ID" >&2; exit 1; }
+	sed -e "s|IMAGE_PLACEHOLDER|$(IMAGE)|" -e "s|PROJECT_ID|$(PROJECT_ID)|" deploy/cloudrun/service.yaml > target/cloudrun-service.yaml
+	gcloud run services replace target/cloudrun-service.yaml
 
 clean: ## remove build output and local S3 data
 	$(MVN) clean

@@ -1,0 +1,119 @@
+package dev.imagefn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.imagefn.http.HttpFunction;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs after {@code make build} ({@code make test} does both): the files in {@code deploy/} parse as YAML and
+ * point at what the build really produces — artifact paths, handler class, ports, health paths, event types,
+ * configuration names — so they cannot drift from the code.
+ */
+class DeployTemplatesCheck {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+
+    private static JsonNode yaml(String path) throws Exception {
+        JsonNode node = YAML.readTree(ROOT.resolve(path).toFile());
+        assertNotNull(node, path + " is empty");
+        return node;
+    }
+
+    @Test
+    void samTemplatesReferenceTheBuiltArtifacts() throws Exception {
+        JsonNode nativeFn = yaml("deploy/aws/template.yaml").at("/Resources/ImagefnFunction/Properties");
+        assertEquals("provided.al2023", nativeFn.get("Runtime").asText());
+        Path nativeZip = ROOT.resolve("deploy/aws").resolve(nativeFn.get("CodeUri").asText()).normalize();
+        assertEquals(ROOT.resolve("target/lambda-native/function.zip"), nativeZip);
+        assertTrue(Files.readString(ROOT.resolve("Makefile")).contains("-Dlambda.dir=$(CURDIR)/target/lambda-native"),
+                "make lambda-native must build into target/lambda-native");
+
+        JsonNode jvmFn = yaml("deploy/aws/template-snapstart.yaml").at("/Resources/ImagefnFunction/Properties");
+        assertEquals("PublishedVersions", jvmFn.at("/SnapStart/ApplyOn").asText());
+        Path jvmZip = ROOT.resolve("deploy/aws").resolve(jvmFn.get("CodeUri").asText()).normalize();
+        assertEquals(ROOT.resolve("target/lambda/function.zip"), jvmZip);
+        assertTrue(Files.exists(jvmZip), jvmZip + " was not built: run make build first");
+        String handler = jvmFn.get("Handler").asText();
+        String handlerClass = handler.substring(0, handler.indexOf("::")).replace('.', '/') + ".class";
+        try (ZipFile zip = new ZipFile(jvmZip.toFile())) {
+            boolean found = zip.stream().anyMatch(e -> e.getName().endsWith(".jar") && jarHas(zip, e, handlerClass));
+            assertTrue(found, "function.zip has no " + handlerClass);
+        }
+    }
+
+    @Test
+    void samTemplatesWireEveryTrigger() throws Exception {
+        for (String t : List.of("deploy/aws/template.yaml", "deploy/aws/template-snapstart.yaml")) {
+            JsonNode fn = yaml(t).at("/Resources/ImagefnFunction/Properties");
+            JsonNode events = fn.get("Events");
+            assertEquals("/v1/images", events.at("/Images/Properties/Path").asText(), t);
+            assertEquals("/", events.at("/CloudEvents/Properties/Path").asText(), t);
+            assertEquals("ReportBatchItemFailures", events.at("/Queue/Properties/FunctionResponseTypes/0").asText(), t);
+            assertEquals("uploads/", events.at("/Uploads/Properties/Filter/S3Key/Rules/0/Value").asText(), t);
+            assertEquals("jobs/", events.at("/Jobs/Properties/Filter/S3Key/Rules/0/Value").asText(), t);
+            assertNotNull(fn.get("FunctionUrlConfig"), t);
+            assertTrue(yaml(t).at("/Resources/JobsQueue/Properties/RedrivePolicy").isObject(), t + ": DLQ");
+            String env = yaml(t).at("/Globals/Function/Environment/Variables").toString();
+            assertTrue(env.contains("resolve:secretsmanager"), t + ": the key must come from Secrets Manager");
+            assertTrue(!env.contains("AIza"), t + ": no key in the template");
+            assertTrue(yaml(t).at("/Globals/Function/Timeout").asInt() >= 300, t + ": 4K needs minutes");
+            checkConfigNames(env, t);
+        }
+    }
+
+    @Test
+    void knativeAndCloudRunMatchTheService() throws Exception {
+        for (String s : List.of("deploy/knative/service.yaml", "deploy/cloudrun/service.yaml")) {
+            JsonNode c = yaml(s).at("/spec/template/spec/containers/0");
+            assertEquals(8080, c.at("/ports/0/containerPort").asInt(), s);
+            assertTrue(yaml(s).at("/spec/template/spec/timeoutSeconds").asInt() >= 300, s);
+            checkConfigNames(c.get("env").toString(), s);
+            assertTrue(c.toString().contains("/q/health/ready"), s);
+            assertTrue(c.toString().contains("secretKeyRef"), s + ": the key comes from a secret");
+        }
+        JsonNode trigger = yaml("deploy/knative/trigger.yaml");
+        assertEquals(HttpFunction.REQUESTED, trigger.at("/spec/filter/attributes/type").asText());
+        assertEquals("imagefn", trigger.at("/spec/subscriber/ref/name").asText());
+        String eventarc = Files.readString(ROOT.resolve("deploy/cloudrun/eventarc.md"));
+        assertTrue(eventarc.contains("type=" + HttpFunction.REQUESTED) && eventarc.contains(HttpFunction.GCS_FINALIZED));
+    }
+
+    /** Every IMAGEFN_* variable must be a setting the function knows (README's configuration table). */
+    private static void checkConfigNames(String text, String where) throws Exception {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        List<String> unknown = new ArrayList<>();
+        var m = java.util.regex.Pattern.compile("IMAGEFN_[A-Z_]+").matcher(text);
+        while (m.find()) {
+            String property = m.group().toLowerCase().replace('_', '.');
+            String kebab = property.replaceFirst("^imagefn\\.(\\w+)\\.", "imagefn.$1.");
+            if (!readme.replace('-', '.').contains("`" + kebab + "`")) {
+                unknown.add(m.group());
+            }
+        }
+        assertEquals(List.of(), unknown, where + " sets settings the README does not document");
+    }
+
+    private static boolean jarHas(ZipFile zip, java.util.zip.ZipEntry jar, String entry) {
+        try (var in = new java.util.zip.ZipInputStream(zip.getInputStream(jar))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (e.getName().equals(entry)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}
