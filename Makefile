@@ -14,7 +14,7 @@ MVN := JAVA_HOME="$(JDK25)" ./mvnw -B -ntp
 JAVA := "$(JDK25)/bin/java"
 LOCALSTACK := target/localstack
 
-.PHONY: help build build-http test run demo native native-sources lambda-native clean check-jdk print-jdk \
+.PHONY: help build build-http test bench run demo native native-sources lambda-native clean check-jdk print-jdk \
 	deploy-aws deploy-aws-jvm deploy-knative deploy-cloudrun
 
 help: ## this list
@@ -46,6 +46,10 @@ demo: build-http ## the main job: local S3 + stand-in (no GEMINI_API_KEY) → on
 
 run: build-http ## serve the function on the same local stack until Ctrl-C (http://127.0.0.1:8080/v1/images)
 	$(JAVA) -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack run
+
+bench: check-jdk ## benchmarks: cold start, time and memory per image vs the physical reference and the peer SDK
+	$(MVN) package -DskipTests -Pbench
+	$(JAVA) -cp "target/test-classes:$$(cat target/bench/classpath.txt)" dev.imagefn.bench.Bench
 
 native-sources: check-jdk ## generate the native-image sources and arguments (no GraalVM needed)
 	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -Dquarkus.package.jar.enabled=true

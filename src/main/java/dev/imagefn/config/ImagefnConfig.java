@@ -28,6 +28,10 @@ public interface ImagefnConfig {
 
     Lambda lambda();
 
+    /** Create the clients and reach the bucket on a background thread at start-up (cold start). */
+    @WithDefault("true")
+    boolean warmUp();
+
     /** Model catalogue: {@code imagefn.models."<model-id>".*}. */
     Map<String, Model> models();
 

@@ -13,7 +13,8 @@ import java.util.List;
  * costs its own size plus one block.
  */
 public final class ImageBytes {
-    static final int BLOCK = 1 << 20;
+    // Under half of G1's smallest region (1 MiB), so a block is never a humongous object.
+    static final int BLOCK = 256 << 10;
 
     private final List<byte[]> blocks;
     private final long length;

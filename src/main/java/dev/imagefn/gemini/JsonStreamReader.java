@@ -158,6 +158,35 @@ final class JsonStreamReader {
         long written = 0;
         boolean padded = false;
         while (true) {
+            // Fast path: plain base64 characters straight from the input buffer.
+            if (!padded) {
+                int p = pos;
+                int lim = limit;
+                byte[] b = buf;
+                while (p < lim) {
+                    int c = b[p];
+                    int v = c >= 0 ? BASE64[c] : -1;
+                    if (v < 0) {
+                        break;
+                    }
+                    p++;
+                    bits = bits << 6 | v;
+                    if (++count == 4) {
+                        chunk[n] = (byte) (bits >> 16);
+                        chunk[n + 1] = (byte) (bits >> 8);
+                        chunk[n + 2] = (byte) bits;
+                        n += 3;
+                        count = 0;
+                        bits = 0;
+                        if (n > chunk.length - 3) {
+                            out.write(chunk, 0, n);
+                            written += n;
+                            n = 0;
+                        }
+                    }
+                }
+                pos = p;
+            }
             int c = read();
             if (c == -1) {
                 throw error("unexpected end of input inside base64 data (truncated JSON)");

@@ -35,6 +35,7 @@ public final class GeminiStandIn implements AutoCloseable {
     private final HttpServer server;
     private final String apiKey;
     private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
+    private volatile Reply fallback = Reply.image();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     /** Final images sent per request; a late answer to a request from before {@link #reset} stays out. */
     private final Map<Recorded, List<byte[]>> sentImages = new java.util.concurrent.ConcurrentHashMap<>();
@@ -81,6 +82,12 @@ public final class GeminiStandIn implements AutoCloseable {
         return this;
     }
 
+    /** The answer when nothing is queued (benchmarks: one realistic size for many requests). */
+    public GeminiStandIn answerByDefault(Reply reply) {
+        fallback = reply;
+        return this;
+    }
+
     public List<Recorded> requests() {
         return List.copyOf(requests);
     }
@@ -109,6 +116,7 @@ public final class GeminiStandIn implements AutoCloseable {
     public void reset() {
         requests.clear();
         script.clear();
+        fallback = Reply.image();
         sentImages.clear();
     }
 
@@ -155,7 +163,7 @@ public final class GeminiStandIn implements AutoCloseable {
                 reply = script.poll();
             }
             if (reply == null) {
-                reply = Reply.image();
+                reply = fallback;
             }
             sleep(reply);
             reply.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
@@ -254,7 +262,7 @@ public final class GeminiStandIn implements AutoCloseable {
             if (text) {
                 head.append(first ? "" : ",").append("{\"text\":")
                         .append(quote(r.text == null ? "Here is your image." : r.text))
-                        .append(",\"thoughtSignature\":\"CtgBAXLI2nx\"}");
+                        .append(",\"thoughtSignature\":\"CtgBAXLI2nxQ4kM3Vw==\"}");
                 first = false;
             }
             out.write(head.toString().getBytes(StandardCharsets.UTF_8));
@@ -273,7 +281,7 @@ public final class GeminiStandIn implements AutoCloseable {
                 }
                 out.write(data.getBytes(StandardCharsets.US_ASCII));
                 out.write(("\"}" + (r.lastImageMarkedThought && last ? ",\"thought\":true" : "")
-                        + ",\"thoughtSignature\":\"EqQCCqECAXLI2ny\"}").getBytes(StandardCharsets.UTF_8));
+                        + ",\"thoughtSignature\":\"EqQCCqECAXLI2nyR8bA=\"}").getBytes(StandardCharsets.UTF_8));
                 first = false;
             }
             int imageTokens = 1120 * finals.size();
