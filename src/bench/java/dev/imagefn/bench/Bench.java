@@ -120,6 +120,12 @@ public final class Bench {
         env.put("IMAGEFN_STORAGE_PATH_STYLE", "true");
         env.put("AWS_ACCESS_KEY_ID", LocalS3.ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", LocalS3.SECRET_KEY);
+        // Extra settings for experiments: -Dbench.env=NAME=value,NAME=value
+        for (String kv : System.getProperty("bench.env", "").split(",")) {
+            if (kv.contains("=")) {
+                env.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
         return new Target("imagefn", cmd, env);
     }
 

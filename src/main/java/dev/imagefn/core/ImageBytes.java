@@ -18,10 +18,12 @@ public final class ImageBytes {
 
     private final List<byte[]> blocks;
     private final long length;
+    private volatile String sha256Hex;
 
-    private ImageBytes(List<byte[]> blocks, long length) {
+    private ImageBytes(List<byte[]> blocks, long length, String sha256Hex) {
         this.blocks = blocks;
         this.length = length;
+        this.sha256Hex = sha256Hex;
     }
 
     public static ImageBytes of(byte[] data) {
@@ -62,7 +64,12 @@ public final class ImageBytes {
         return head((int) length);
     }
 
+    /** SHA-256 of the bytes, hex; computed while they were written when they came through a {@link Sink}. */
     public String sha256Hex() {
+        String known = sha256Hex;
+        if (known != null) {
+            return known;
+        }
         MessageDigest digest = Hashes.sha256();
         long left = length;
         for (byte[] block : blocks) {
@@ -70,7 +77,8 @@ public final class ImageBytes {
             digest.update(block, 0, take);
             left -= take;
         }
-        return HexFormat.of().formatHex(digest.digest());
+        sha256Hex = HexFormat.of().formatHex(digest.digest());
+        return sha256Hex;
     }
 
     /** A fresh stream over the bytes; may be called again (retried uploads). */
@@ -107,9 +115,13 @@ public final class ImageBytes {
         };
     }
 
-    /** An {@link OutputStream} that collects into blocks, refusing more than {@code max} bytes. */
+    /**
+     * An {@link OutputStream} that collects into blocks, refusing more than {@code max} bytes, and hashes what
+     * it takes on the way (one pass over a large image instead of two).
+     */
     public static final class Sink extends OutputStream {
         private final List<byte[]> blocks = new ArrayList<>();
+        private final MessageDigest digest = Hashes.sha256();
         private final long max;
         private byte[] current;
         private int used = BLOCK;
@@ -129,6 +141,7 @@ public final class ImageBytes {
             if (length + len > max) {
                 throw new TooLarge(max);
             }
+            digest.update(b, off, len);
             while (len > 0) {
                 if (used == BLOCK) {
                     current = new byte[BLOCK];
@@ -149,7 +162,7 @@ public final class ImageBytes {
         }
 
         public ImageBytes toBytes() {
-            return new ImageBytes(List.copyOf(blocks), length);
+            return new ImageBytes(List.copyOf(blocks), length, HexFormat.of().formatHex(digest.digest()));
         }
     }
 

@@ -173,6 +173,7 @@ class GenerateImageTest extends HttpTestBase {
 
     @Test
     void healthAndMetricsAreServed() {
+        post("{\"prompt\":\"counted\"}").statusCode(200);
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         given().when().get("/q/metrics").then().statusCode(200).body(containsString("imagefn_images_total"));
