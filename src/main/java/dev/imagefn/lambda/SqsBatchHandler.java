@@ -98,17 +98,7 @@ class SqsBatchHandler {
             ImageRequest request = bodies.read(bytes, tree, "sqs:" + messageId);
             return Outcome.done(messageId, pipeline.run(request, requestId + "/" + messageId, deadline));
         } catch (ImageFnException e) {
-            if (Outcome.retryable(e)) {
-                return Outcome.retry(messageId, e);
-            }
-            try {
-                String record2 = failures.write("sqs", messageId, record.path("eventSourceARN").asText(null), body, e,
-                        requestId);
-                LOG.warnf("SQS message %s failed permanently (%s); recorded at %s", messageId, e.code(), record2);
-                return Outcome.failed(messageId, record2, e);
-            } catch (ImageFnException storage) {
-                return Outcome.retry(messageId, storage);
-            }
+            return failures.outcomeOf(e, "sqs", messageId, record.path("eventSourceARN").asText(null), body, requestId);
         } catch (RuntimeException e) {
             LOG.errorf(e, "SQS message %s failed unexpectedly", messageId);
             return Outcome.retry(messageId, new ImageFnException(ErrorCode.INTERNAL, e.toString()));

@@ -22,6 +22,7 @@ import java.time.ZoneOffset;
 @ApplicationScoped
 public class FailureRecords {
     private static final JsonFactory JSON = new JsonFactory();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(FailureRecords.class);
 
     private final ImageStore store;
     private final String prefix;
@@ -30,6 +31,25 @@ public class FailureRecords {
     FailureRecords(ImageStore store, ImagefnConfig config) {
         this.store = store;
         this.prefix = config.storage().prefix();
+    }
+
+    /**
+     * What a failure of one delivery becomes: retryable ones are left for redelivery; permanent ones are
+     * recorded and acknowledged, unless the record cannot be written, in which case they are retried too.
+     */
+    public Outcome outcomeOf(ImageFnException e, String trigger, String id, String source, String original,
+            String requestId) {
+        String outcomeId = source != null && trigger.equals("s3") ? source : id;
+        if (Outcome.retryable(e)) {
+            return Outcome.retry(outcomeId, e);
+        }
+        try {
+            String record = write(trigger, id, source, original, e, requestId);
+            LOG.warnf("%s delivery %s failed permanently (%s); recorded at %s", trigger, id, e.code(), record);
+            return Outcome.failed(outcomeId, record, e);
+        } catch (ImageFnException storage) {
+            return Outcome.retry(outcomeId, storage);
+        }
     }
 
     /** Writes the record and returns its key; throws STORAGE_UNAVAILABLE when it cannot. */

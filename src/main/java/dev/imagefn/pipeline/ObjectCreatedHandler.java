@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.jboss.logging.Logger;
 
 /**
  * An object was created (S3 notification, EventBridge "Object Created", a Cloud Storage CloudEvent): a
@@ -28,8 +27,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class ObjectCreatedHandler {
-    private static final Logger LOG = Logger.getLogger(ObjectCreatedHandler.class);
-
     private final ImagePipeline pipeline;
     private final ImageStore store;
     private final EventBodies bodies;
@@ -79,17 +76,8 @@ public class ObjectCreatedHandler {
             }
             return Outcome.done(uri, pipeline.run(request, requestId, deadline));
         } catch (ImageFnException e) {
-            if (Outcome.retryable(e)) {
-                return Outcome.retry(uri, e);
-            }
-            try {
-                String record = failures.write("s3", bucket + "/" + key + "@" + etag.replace("\"", ""), uri, original,
-                        e, requestId);
-                LOG.warnf("permanent failure for %s (%s), recorded at %s", uri, e.code(), record);
-                return Outcome.failed(uri, record, e);
-            } catch (ImageFnException storage) {
-                return Outcome.retry(uri, storage);
-            }
+            return failures.outcomeOf(e, "s3", bucket + "/" + key + "@" + etag.replace("\"", ""), uri, original,
+                    requestId);
         }
     }
 
