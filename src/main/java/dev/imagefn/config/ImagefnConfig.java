@@ -162,6 +162,13 @@ public interface ImagefnConfig {
         /** Kept free before the invocation deadline to answer and write failure records. */
         @WithDefault("3s")
         Duration deadlineMargin();
+
+        /**
+         * An SQS record is not started with less time than this left (it goes back to the queue), so a paid
+         * call is not begun that the deadline would cut off.
+         */
+        @WithDefault("60s")
+        Duration recordStartBudget();
     }
 
     interface Events {

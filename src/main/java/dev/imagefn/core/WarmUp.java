@@ -24,6 +24,7 @@ public class WarmUp {
     private final Instance<ImageGenerator> generator;
     private final Instance<ImagePipeline> pipeline;
     private final boolean enabled;
+    private final String probeKey;
     private final CountDownLatch done = new CountDownLatch(1);
 
     @Inject
@@ -33,6 +34,7 @@ public class WarmUp {
         this.generator = generator;
         this.pipeline = pipeline;
         this.enabled = config.warmUp();
+        this.probeKey = config.storage().prefix() + "imagefn-warm-up-probe";
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -51,7 +53,7 @@ public class WarmUp {
             pipeline.get();
             generator.get().toString();
             ImageStore s = store.get();
-            s.head("imagefn-warm-up/none");
+            s.head(probeKey);
             Hashes.sha256Hex("warm-up");
             ObjectKeys.uuidV7(System.currentTimeMillis());
             LOG.debugf("warm-up done in %d ms", (System.nanoTime() - start) / 1_000_000);

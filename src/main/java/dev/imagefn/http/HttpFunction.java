@@ -173,9 +173,9 @@ public class HttpFunction {
             case GENERATED, REUSED -> cloudEventReply(GENERATED, o.key(), JSON,
                     ("{\"source\":" + quote(o.id()) + ",\"status\":\"" + o.status().name().toLowerCase(Locale.ROOT)
                             + "\",\"key\":" + quote(o.key()) + "}").getBytes(StandardCharsets.UTF_8), requestId);
-            case SKIPPED -> new HttpReply(200, Map.of("Content-Type", JSON, RequestIds.HEADER, requestId),
-                    ("{\"source\":" + quote(o.id()) + ",\"status\":\"skipped\",\"reason\":" + quote(o.failureRecord())
-                            + "}").getBytes(StandardCharsets.UTF_8));
+            // Acknowledged without a reply event: brokers take an empty 2xx as done.
+            case SKIPPED -> new HttpReply(204, Map.of(RequestIds.HEADER, requestId, "X-Imagefn-Skipped",
+                    o.failureRecord()), new byte[0]);
             case FAILED -> cloudEventReply(FAILED, event.id(), ProblemJson.MEDIA_TYPE,
                     ProblemJson.write(o.error(), requestId), requestId);
             case RETRY -> problem(o.error(), requestId);

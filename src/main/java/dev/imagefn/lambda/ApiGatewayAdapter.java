@@ -44,9 +44,15 @@ class ApiGatewayAdapter {
         String path = v2 ? stripStage(event.path("rawPath").asText("/"), event.path("requestContext").path("stage")
                 .asText("$default")) : event.path("path").asText("/");
         String text = event.path("body").isNull() ? "" : event.path("body").asText("");
-        byte[] body = event.path("isBase64Encoded").asBoolean(false) ? Base64.getMimeDecoder().decode(text)
-                : text.getBytes(StandardCharsets.UTF_8);
-        HttpReply reply = http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline);
+        HttpReply reply;
+        try {
+            byte[] body = event.path("isBase64Encoded").asBoolean(false) ? Base64.getMimeDecoder().decode(text)
+                    : text.getBytes(StandardCharsets.UTF_8);
+            reply = http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline);
+        } catch (IllegalArgumentException e) {
+            reply = HttpFunction.problem(dev.imagefn.core.ImageFnException.invalid(
+                    "the body is marked isBase64Encoded but is not valid base64"), headers.get("X-Request-Id"));
+        }
         out.writeStartObject();
         out.writeNumberField("statusCode", reply.status());
         out.writeObjectFieldStart("headers");

@@ -74,7 +74,7 @@ public class LambdaHandler implements RequestStreamHandler {
                 case API_GATEWAY_V1 -> apiGateway.handle(tree, false, deadline, out);
                 case API_GATEWAY_V2 -> apiGateway.handle(tree, true, deadline, out);
                 case SQS -> batchResponse(sqs.handle(tree, requestId, deadline), out);
-                case S3, EVENTBRIDGE_S3 -> uploadResponse(s3.handle(tree, requestId, deadline), out);
+                case S3, EVENTBRIDGE_S3 -> uploadResponse(s3.handle(tree, requestId, deadline), requestId, out);
                 case DIRECT -> direct(event, tree, requestId, deadline, out);
             }
         }
@@ -109,10 +109,11 @@ public class LambdaHandler implements RequestStreamHandler {
      * A summary of what became of each object. A retryable failure fails the invocation after the others
      * are done, so S3/EventBridge redeliver; what was already stored is then found, not paid again.
      */
-    private static void uploadResponse(List<Outcome> outcomes, JsonGenerator out) throws IOException {
+    private static void uploadResponse(List<Outcome> outcomes, String requestId, JsonGenerator out)
+            throws IOException {
         for (Outcome o : outcomes) {
             if (o.status() == Outcome.Status.RETRY) {
-                throw new LambdaProblem(o.error(), o.id());
+                throw new LambdaProblem(o.error(), requestId);
             }
         }
         out.writeStartObject();

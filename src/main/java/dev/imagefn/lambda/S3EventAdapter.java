@@ -26,6 +26,10 @@ class S3EventAdapter {
         List<Outcome> outcomes = new ArrayList<>();
         if (event.has("detail")) {
             JsonNode d = event.path("detail");
+            if (!"Object Created".equals(event.path("detail-type").asText())) {
+                outcomes.add(Outcome.skipped(d.path("object").path("key").asText(), "not Object Created"));
+                return outcomes;
+            }
             outcomes.add(objects.handleObject(d.path("bucket").path("name").asText(), d.path("object").path("key").asText(),
                     d.path("object").path("etag").asText(""), requestId, deadline));
             return outcomes;

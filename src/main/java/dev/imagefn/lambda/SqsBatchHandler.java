@@ -80,9 +80,9 @@ class SqsBatchHandler {
 
     private Outcome handleRecord(JsonNode record, String requestId, Deadline deadline) {
         String messageId = record.path("messageId").asText();
-        if (deadline.expired()) {
+        if (deadline.remaining().compareTo(config.lambda().recordStartBudget()) < 0) {
             return Outcome.retry(messageId, new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
-                    "no time left in this invocation"));
+                    "not enough time left in this invocation to start it"));
         }
         String body = record.path("body").asText("");
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -95,7 +95,7 @@ class SqsBatchHandler {
                         .map(o -> Outcome.retry(messageId, o.error()))
                         .orElse(new Outcome(messageId, Outcome.Status.GENERATED, null, null, null));
             }
-            ImageRequest request = bodies.read(bytes, tree, "sqs:" + messageId);
+            ImageRequest request = bodies.read(bytes, tree, "sqs:" + messageId, true);
             return Outcome.done(messageId, pipeline.run(request, requestId + "/" + messageId, deadline));
         } catch (ImageFnException e) {
             return failures.outcomeOf(e, "sqs", messageId, record.path("eventSourceARN").asText(null), body, requestId);

@@ -25,7 +25,11 @@ public class EventBodies {
         this.events = new EventJson(config.limits().maxBodyBytes(), config.limits().maxReferenceBytes());
     }
 
-    public ImageRequest read(byte[] body, JsonNode tree, String deliveryIdentity) {
+    /**
+     * {@code eventIdentityWins}: a CloudEvent's source and id identify the delivery better than the carrier's
+     * (a queue message); for a job file the object's key and ETag stay the identity.
+     */
+    public ImageRequest read(byte[] body, JsonNode tree, String deliveryIdentity, boolean eventIdentityWins) {
         ImageRequest request;
         if (tree != null && tree.has("specversion")) {
             CloudEvent ce = CloudEventBinding.structured(body);
@@ -34,7 +38,9 @@ public class EventBodies {
                         + HttpFunction.REQUESTED);
             }
             request = events.read(ce.data());
-            deliveryIdentity = "cloudevent:" + ce.source() + "#" + ce.id();
+            if (eventIdentityWins || deliveryIdentity == null) {
+                deliveryIdentity = "cloudevent:" + ce.source() + "#" + ce.id();
+            }
         } else {
             request = events.read(body);
         }
@@ -44,7 +50,7 @@ public class EventBodies {
 
     public ImageRequest readDirect(byte[] body, JsonNode tree) {
         if (tree != null && tree.has("specversion")) {
-            return read(body, tree, null);
+            return read(body, tree, null, true);
         }
         return events.read(body);
     }

@@ -78,8 +78,9 @@ public class FailureRecords {
         return key;
     }
 
+    /** Readable, and unique: a short hash of the whole id follows the cleaned-up, shortened id. */
     private static String safe(String id) {
         String s = id.replaceAll("[^A-Za-z0-9._-]", "_");
-        return s.length() <= 200 ? s : s.substring(0, 200);
+        return (s.length() <= 160 ? s : s.substring(0, 160)) + "-" + dev.imagefn.core.Hashes.sha256Hex(id).substring(0, 12);
     }
 }

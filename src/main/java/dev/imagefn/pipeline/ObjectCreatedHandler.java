@@ -43,11 +43,20 @@ public class ObjectCreatedHandler {
         this.failures = failures;
         this.json = json;
         this.config = config;
+        String out = config.storage().prefix();
+        for (String in : List.of(config.pipeline().jobsPrefix(), config.pipeline().uploadsPrefix())) {
+            if (!out.isEmpty() && in.startsWith(out)) {
+                throw new IllegalStateException("imagefn.pipeline prefix '" + in + "' lies under the output prefix '"
+                        + out + "': the function's own output would trigger it again");
+            }
+        }
     }
 
     public Outcome handleObject(String bucket, String key, String etag, String requestId, Deadline deadline) {
         String uri = "s3://" + bucket + "/" + key;
-        if (bucket.equals(store.bucket()) && key.startsWith(config.storage().prefix())) {
+        String outputPrefix = config.storage().prefix();
+        if (bucket.equals(store.bucket()) && (outputPrefix.isEmpty() ? key.startsWith("failures/")
+                || key.matches("\\d{4}/\\d{2}/\\d{2}/.*") : key.startsWith(outputPrefix))) {
             return Outcome.skipped(uri, "the function's own output");
         }
         String identity = "s3:" + uri + "@" + etag.replace("\"", "");
@@ -62,7 +71,7 @@ public class ObjectCreatedHandler {
             if (job) {
                 ImageStore.StoredBytes file = store.readObject(bucket, key, config.limits().maxBodyBytes());
                 original = new String(file.data(), StandardCharsets.UTF_8);
-                request = bodies.read(file.data(), tree(file.data()), identity);
+                request = bodies.read(file.data(), tree(file.data()), identity, false);
             } else {
                 ImageStore.StoredBytes file = store.readObject(bucket, key, config.limits().maxReferenceBytes());
                 if (ImageFormat.detect(file.data(), file.data().length).isEmpty()) {
@@ -91,6 +100,7 @@ public class ObjectCreatedHandler {
 
     /** Metadata values must be printable ASCII; keys with other characters are percent-encoded. */
     private static String ascii(String s) {
-        return s.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? s : java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return s.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? s
+                : java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -46,7 +46,7 @@ class LambdaHandlerTest extends HttpTestBase {
     private JsonNode invoke(String event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
-                FakeContext.withRemaining(60_000));
+                FakeContext.withRemaining(300_000));
         return JSON.readTree(out.toByteArray());
     }
 
@@ -124,11 +124,30 @@ class LambdaHandlerTest extends HttpTestBase {
         added.removeAll(before);
         List<String> failureRecords = added.stream().filter(k -> k.startsWith("generated/failures/")).toList();
         assertEquals(1, failureRecords.size(), added.toString());
-        assertTrue(failureRecords.get(0).endsWith("sqs-" + permanent + ".json"));
+        assertTrue(failureRecords.get(0).matches(".*/sqs-" + permanent + "-[0-9a-f]{12}\\.json"), failureRecords.get(0));
         JsonNode record = JSON.readTree(object(failureRecords.get(0)));
         assertEquals("INVALID_REQUEST", record.at("/problem/code").asText());
         assertEquals("{\"prompt\":\"x\",\"aspectRatio\":\"7:3\"}", record.get("message").asText(), "original kept");
         assertEquals(1, added.stream().filter(k -> !k.startsWith("generated/failures/")).count(), "one image");
+    }
+
+    @Test
+    void sqsRecordsAreNotStartedWithoutEnoughTimeLeft() throws Exception {
+        String id = "m-late-" + UUID.randomUUID();
+        String event = "{\"Records\":[" + sqsRecord(id, "{\"prompt\":\"too late\"}") + "]}";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+                FakeContext.withRemaining(20_000));
+        assertEquals(List.of(id), itemFailures(JSON.readTree(out.toByteArray())), "back to the queue, unpaid");
+        assertEquals(0, gemini().calls());
+    }
+
+    @Test
+    void eventBridgeEventsOtherThanObjectCreatedAreSkipped() throws Exception {
+        JsonNode reply = invoke(s3Event(fixture("eventbridge-object-created.json"), BUCKET, "uploads/x.png", "e")
+                .replace("\"Object Created\"", "\"Object Deleted\""));
+        assertEquals("skipped", reply.at("/objects/0/status").asText());
+        assertEquals(0, gemini().calls());
     }
 
     @Test
