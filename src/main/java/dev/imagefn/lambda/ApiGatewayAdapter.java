@@ -42,7 +42,7 @@ class ApiGatewayAdapter {
         String method = v2 ? event.path("requestContext").path("http").path("method").asText("GET")
                 : event.path("httpMethod").asText("GET");
         String path = v2 ? stripStage(event.path("rawPath").asText("/"), event.path("requestContext").path("stage")
-                .asText("$default")) : event.path("path").asText("/");
+                .asText("$default")) : restPath(event);
         String text = event.path("body").isNull() ? "" : event.path("body").asText("");
         HttpReply reply;
         try {
@@ -63,6 +63,19 @@ class ApiGatewayAdapter {
         out.writeStringField("body", new String(reply.body(), StandardCharsets.UTF_8));
         out.writeBooleanField("isBase64Encoded", false);
         out.writeEndObject();
+    }
+
+    /**
+     * A REST API's {@code path} carries a custom domain's base path ({@code /imagefn/v1/images}); its
+     * {@code resourcePath} is the route itself unless the resource is a {@code {proxy+}} template.
+     */
+    static String restPath(JsonNode event) {
+        String resource = event.path("requestContext").path("resourcePath").asText("");
+        if (!resource.isEmpty() && !resource.contains("{")) {
+            return resource;
+        }
+        String path = event.path("path").asText("/");
+        return path.endsWith("/v1/images") ? "/v1/images" : path;
     }
 
     /** HTTP API puts a named stage in {@code rawPath}; the routes do not have it. */

@@ -66,6 +66,12 @@ class LambdaHandlerTest extends HttpTestBase {
     }
 
     @Test
+    void restApiBehindACustomDomainBasePath() throws Exception {
+        JsonNode reply = invoke(fixture("apigw-v1.json").replace("\"path\": \"/v1/images\"", "\"path\": \"/imagefn/v1/images\""));
+        assertEquals(200, reply.get("statusCode").asInt(), reply.toString());
+    }
+
+    @Test
     void httpApiEventWithStageAndBase64Body() throws Exception {
         String body = Base64.getEncoder().encodeToString("{\"prompt\":\"HTTP API\",\"imageSize\":\"512\"}".getBytes());
         JsonNode reply = invoke(fixture("apigw-v2.json").replace("BODY_BASE64", body));
@@ -79,7 +85,8 @@ class LambdaHandlerTest extends HttpTestBase {
         assertEquals(400, reply.get("statusCode").asInt());
         assertEquals("application/problem+json", reply.at("/headers/Content-Type").asText());
         assertEquals("INVALID_REQUEST", JSON.readTree(reply.get("body").asText()).get("code").asText());
-        JsonNode wrongRoute = invoke(fixture("apigw-v1.json").replace("\"path\": \"/v1/images\"", "\"path\": \"/v2/x\""));
+        JsonNode wrongRoute = invoke(fixture("apigw-v1.json").replace("\"path\": \"/v1/images\"", "\"path\": \"/v2/x\"")
+                .replace("\"resourcePath\": \"/v1/images\"", "\"resourcePath\": \"/v2/x\""));
         assertEquals(404, wrongRoute.get("statusCode").asInt());
         assertEquals(0, gemini().calls(), "nothing reached Gemini");
     }
