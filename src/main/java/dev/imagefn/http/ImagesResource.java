@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
+import java.util.function.Function;
 
 /** Quarkus REST routes onto {@link HttpFunction}: {@code POST /v1/images} and {@code POST /} (CloudEvents). */
 @Path("/")
@@ -29,20 +30,23 @@ public class ImagesResource {
     @Path("v1/images")
     @Consumes(MediaType.WILDCARD)
     public Response images(InputStream body, @Context HttpHeaders headers) {
-        String requestId = RequestIds.accept(headers.getHeaderString(RequestIds.HEADER));
-        try {
-            return toResponse(function.images(headers::getHeaderString, read(body), requestId, deadline()));
-        } catch (ImageFnException e) {
-            return toResponse(HttpFunction.problem(e, requestId));
-        }
+        return answer(body, headers, function::images);
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response cloudEvent(InputStream body, @Context HttpHeaders headers) {
+        return answer(body, headers, function::cloudEvent);
+    }
+
+    private interface Route {
+        HttpReply handle(Function<String, String> header, byte[] body, String requestId, Deadline deadline);
+    }
+
+    private Response answer(InputStream body, HttpHeaders headers, Route route) {
         String requestId = RequestIds.accept(headers.getHeaderString(RequestIds.HEADER));
         try {
-            return toResponse(function.cloudEvent(headers::getHeaderString, read(body), requestId, deadline()));
+            return toResponse(route.handle(headers::getHeaderString, read(body), requestId, deadline()));
         } catch (ImageFnException e) {
             return toResponse(HttpFunction.problem(e, requestId));
         }
