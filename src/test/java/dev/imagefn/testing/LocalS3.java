@@ -45,8 +45,13 @@ public final class LocalS3 implements AutoCloseable {
                 "jclouds.filesystem.basedir=" + dataDir.toAbsolutePath(),
                 ""));
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString(),
-                "--properties", props.toString()))
+        // A small shell keeps watch: S3Proxy goes when this JVM goes, however it ends.
+        String server = String.join(" ", List.of(quote(java), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
+                quote(jar.toString()), "--properties", quote(props.toString())));
+        String watch = server + " & c=$!; trap 'kill $c 2>/dev/null; exit 0' TERM INT; "
+                + "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null && kill -0 $c 2>/dev/null; "
+                + "do sleep 1; done; kill $c 2>/dev/null; wait $c";
+        Process p = new ProcessBuilder(List.of("/bin/sh", "-c", watch))
                 .redirectErrorStream(true)
                 .redirectOutput(localstackDir.resolve("s3proxy-" + chosen + ".log").toFile())
                 .start();
@@ -94,6 +99,10 @@ public final class LocalS3 implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     public static int freePort() {
