@@ -192,19 +192,20 @@ public class ImagePipeline {
             store.head(ObjectKeys.keyFor(stem, job.explicitKey(), i, count, format))
                     .ifPresent(o -> images.add(storedImage(o)));
         }
-        ImageResult.StoredImage mainImage = storedImage(main);
-        images.add(mainImage);
-        return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), mainImage.mimeType(),
-                mainImage.bytes(), mainImage.sha256(), mainImage.width(), mainImage.height(), images, null, model,
-                md.get("model-version"), Usage.NONE, new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"),
-                true, job.requestId());
+        images.add(storedImage(main));
+        return reused(job, images, model, md.get("model-version"));
     }
 
     private ImageResult reusedFrom(ImageResult leader, ImageJob job) {
-        return new ImageResult(leader.bucket(), leader.key(), presignIfAsked(job, leader.key()), leader.mimeType(),
-                leader.bytes(), leader.sha256(), leader.width(), leader.height(), leader.images(), null,
-                leader.model(), leader.modelVersion(), Usage.NONE,
-                new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId());
+        return reused(job, leader.images(), leader.model(), leader.modelVersion());
+    }
+
+    /** A result for images stored earlier: the last is the main one; nothing was generated or paid. */
+    private ImageResult reused(ImageJob job, List<ImageResult.StoredImage> images, String model, String modelVersion) {
+        ImageResult.StoredImage main = images.get(images.size() - 1);
+        return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
+                main.bytes(), main.sha256(), main.width(), main.height(), images, null, model, modelVersion,
+                Usage.NONE, new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId());
     }
 
     private static ImageResult.StoredImage storedImage(ImageStore.StoredObject o) {

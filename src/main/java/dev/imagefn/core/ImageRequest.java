@@ -31,9 +31,4 @@ public record ImageRequest(
         return new ImageRequest(prompt, model, aspectRatio, imageSize, referenceImages, includeText, thinking, grounding,
                 seed, key, value, metadata, presign);
     }
-
-    public static ImageRequest ofPrompt(String prompt) {
-        return new ImageRequest(prompt, null, null, null, List.of(), false, null, false, null, null, null, Map.of(),
-                false);
-    }
 }

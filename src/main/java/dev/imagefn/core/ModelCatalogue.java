@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -87,10 +86,6 @@ public class ModelCatalogue {
         return List.copyOf(byId.values());
     }
 
-    public String defaultModel() {
-        return defaultModel;
-    }
-
     private String successorHint(String id) {
         return "; try '" + successorOf(id) + "'";
     }
@@ -115,9 +110,5 @@ public class ModelCatalogue {
             return "";
         }
         return s.length() <= 64 ? s : s.substring(0, 61) + "...";
-    }
-
-    public Optional<ModelSpec> find(String id) {
-        return Optional.ofNullable(byId.get(id));
     }
 }

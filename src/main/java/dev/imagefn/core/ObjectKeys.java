@@ -34,10 +34,6 @@ public class ObjectKeys {
         this.clock = clock;
     }
 
-    public String prefix() {
-        return prefix;
-    }
-
     /** Key stem (no extension) for a job without an explicit key, dated today. */
     public String stem(ImageJob job) {
         return stem(job, LocalDate.now(clock.withZone(ZoneOffset.UTC)));

@@ -6,8 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,7 +23,6 @@ public class WarmUp {
     private final Instance<ImagePipeline> pipeline;
     private final boolean enabled;
     private final String probeKey;
-    private final CountDownLatch done = new CountDownLatch(1);
 
     @Inject
     public WarmUp(Instance<ImageStore> store, Instance<ImageGenerator> generator, Instance<ImagePipeline> pipeline,
@@ -39,7 +36,6 @@ public class WarmUp {
 
     void onStart(@Observes StartupEvent event) {
         if (!enabled) {
-            done.countDown();
             return;
         }
         Thread t = new Thread(this::warm, "imagefn-warm-up");
@@ -59,13 +55,6 @@ public class WarmUp {
             LOG.debugf("warm-up done in %d ms", (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException e) {
             LOG.warnf("warm-up: storage is not reachable yet (%s)", e.getMessage());
-        } finally {
-            done.countDown();
         }
-    }
-
-    /** For tests and benchmarks: waits until the warm-up has run. */
-    public boolean await(long millis) throws InterruptedException {
-        return done.await(millis, TimeUnit.MILLISECONDS);
     }
 }
