@@ -3,7 +3,6 @@ package dev.imagefn.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +34,12 @@ public interface ImagefnConfig {
     /** Model catalogue: {@code imagefn.models."<model-id>".*}. */
     Map<String, Model> models();
 
-    /** Price per image, standard tier: {@code imagefn.pricing."<model-id>"."<size>"=usd}. */
-    Map<String, Map<String, BigDecimal>> pricing();
+    /**
+     * Price per image, standard tier: {@code imagefn.pricing."<model-id>"."<size>"=usd}. Read as text and parsed
+     * by {@code ModelCatalogue}: SmallRye has no built-in BigDecimal converter, and the implicit one it falls
+     * back to needs reflection that the native image does not register for a map nested in a map.
+     */
+    Map<String, Map<String, String>> pricing();
 
     interface Gemini {
         /** From {@code GEMINI_API_KEY}; required. Never logged, never echoed. */

@@ -2,6 +2,8 @@ package dev.imagefn.core;
 
 import dev.imagefn.config.ImagefnConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -29,7 +31,7 @@ public class ModelCatalogue {
     public ModelCatalogue(ImagefnConfig config) {
         config.models().forEach((id, m) -> {
             String modelId = id.toLowerCase(Locale.ROOT);
-            Map<String, BigDecimal> prices = config.pricing().getOrDefault(id, Map.of());
+            Map<String, BigDecimal> prices = prices(id, config.pricing().getOrDefault(id, Map.of()));
             byId.put(modelId, new ModelSpec(modelId, m.aspectRatios(), m.sizes().orElse(List.of()),
                     m.maxReferenceImages(), m.thinkingLevels().orElse(List.of()), m.grounding(), prices, true));
             m.aliases().orElse(List.of()).forEach(a -> aliases.put(a.toLowerCase(Locale.ROOT), modelId));
@@ -38,6 +40,29 @@ public class ModelCatalogue {
         this.defaultModel = config.gemini().model().toLowerCase(Locale.ROOT);
         this.allowUnlisted = config.gemini().allowUnlistedModels();
         this.unlistedTemplate = union();
+    }
+
+    /** Created at start-up, so a bad catalogue or price fails fast, naming the setting. */
+    void onStart(@Observes Startup startup) {
+    }
+
+    /** A price that is not a non-negative decimal is refused. */
+    static Map<String, BigDecimal> prices(String model, Map<String, String> configured) {
+        Map<String, BigDecimal> out = new LinkedHashMap<>();
+        configured.forEach((tier, text) -> {
+            BigDecimal price;
+            try {
+                price = new BigDecimal(text.strip());
+            } catch (NumberFormatException e) {
+                price = null;
+            }
+            if (price == null || price.signum() < 0) {
+                throw new IllegalStateException("imagefn.pricing.\"" + model + "\".\"" + tier
+                        + "\" must be a non-negative decimal number of US dollars, not '" + abbreviate(text) + "'");
+            }
+            out.put(tier, price);
+        });
+        return out;
     }
 
     /** Resolves an ID or alias ({@code null}: the default model) to its spec. */

@@ -3,11 +3,9 @@ package dev.imagefn.core;
 import dev.imagefn.config.ImagefnConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -19,8 +17,6 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class ObjectKeys {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final String prefix;
     private final Clock clock;
 
@@ -78,13 +74,14 @@ public class ObjectKeys {
         return new UUID(msb, lsb);
     }
 
-    /** RFC 9562 UUIDv7: 48-bit Unix milliseconds, then random bits. */
+    /**
+     * RFC 9562 UUIDv7: 48-bit Unix milliseconds, then 74 random bits taken from a version-4 UUID. The JDK seeds
+     * that generator at run time, also in a native image; a {@code SecureRandom} of our own in a static field
+     * would be created at build time and refused by native-image.
+     */
     static UUID uuidV7(long epochMillis) {
-        byte[] r = new byte[10];
-        RANDOM.nextBytes(r);
-        long msb = (epochMillis & 0xFFFF_FFFF_FFFFL) << 16 | 0x7000L | ((r[0] & 0x0fL) << 8) | (r[1] & 0xffL);
-        long lsb = 0x8000_0000_0000_0000L | (HexFormat.fromHexDigitsToLong(HexFormat.of().formatHex(r, 2, 10))
-                & 0x3FFF_FFFF_FFFF_FFFFL);
-        return new UUID(msb, lsb);
+        UUID random = UUID.randomUUID();
+        long msb = (epochMillis & 0xFFFF_FFFF_FFFFL) << 16 | 0x7000L | (random.getMostSignificantBits() & 0x0FFFL);
+        return new UUID(msb, random.getLeastSignificantBits());
     }
 }

@@ -10,11 +10,10 @@ import java.util.concurrent.TimeUnit;
  * (the REST client's blocking reads are interruptible). Close it when the guarded work is over.
  */
 final class DeadlineWatch implements AutoCloseable {
-    private static final ScheduledExecutorService TIMER = timer();
-
     private final Thread thread = Thread.currentThread();
 
-    private static ScheduledExecutorService timer() {
+    /** One per generator bean, made at run time: a pool in a static field would be created at native build time. */
+    static ScheduledExecutorService timer() {
         java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
                 r -> {
                     Thread t = new Thread(r, "imagefn-deadline");
@@ -24,12 +23,13 @@ final class DeadlineWatch implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         return timer;
     }
+
     private final ScheduledFuture<?> task;
     private volatile boolean fired;
     private volatile boolean closed;
 
-    DeadlineWatch(Deadline deadline) {
-        this.task = TIMER.schedule(this::fire, deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
+    DeadlineWatch(Deadline deadline, ScheduledExecutorService timer) {
+        this.task = timer.schedule(this::fire, deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private synchronized void fire() {

@@ -10,6 +10,7 @@ import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageGenerator;
 import dev.imagefn.core.ModelCatalogue;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
@@ -22,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -39,6 +41,7 @@ public class GeminiImageGenerator implements ImageGenerator {
     private final RetryPolicy retry;
     private final GeminiResponseReader reader;
     private final ModelCatalogue catalogue;
+    private final ScheduledExecutorService deadlines = DeadlineWatch.timer();
 
     @Inject
     public GeminiImageGenerator(ImagefnConfig config, ModelCatalogue catalogue) {
@@ -59,6 +62,11 @@ public class GeminiImageGenerator implements ImageGenerator {
         this.retry = new RetryPolicy(config.gemini().retry(), () -> ThreadLocalRandom.current().nextDouble());
         this.reader = new GeminiResponseReader(config.limits().maxImageBytes());
         this.catalogue = catalogue;
+    }
+
+    @PreDestroy
+    void close() {
+        deadlines.shutdownNow();
     }
 
     /** Surrounding whitespace (a newline from a secrets file) is dropped; anything else unusable fails start-up. */
@@ -109,7 +117,7 @@ public class GeminiImageGenerator implements ImageGenerator {
     }
 
     private Attempt attempt(String model, byte[] body, Deadline deadline) {
-        DeadlineWatch watch = new DeadlineWatch(deadline);
+        DeadlineWatch watch = new DeadlineWatch(deadline, deadlines);
         Response response = null;
         boolean bodyStarted = false;
         try {
