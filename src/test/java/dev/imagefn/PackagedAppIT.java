@@ -17,13 +17,28 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The packaged function ({@code target/quarkus-app}) as a user runs it. */
+/**
+ * The packaged function as a user runs it: the native executable when the build made one ({@code -Dnative}),
+ * else {@code target/quarkus-app}.
+ */
 class PackagedAppIT {
     private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
 
+    private static List<String> command() {
+        try (var files = Files.list(Path.of("target"))) {
+            var runner = files.filter(p -> p.getFileName().toString().endsWith("-runner") && Files.isExecutable(p))
+                    .findFirst();
+            if (runner.isPresent()) {
+                return List.of(runner.get().toString());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", JAR.toString());
+    }
+
     private static ProcessBuilder function(int port) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-jar", JAR.toString())).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true);
         pb.environment().remove("GEMINI_API_KEY");
         pb.environment().remove("IMAGEFN_STORAGE_BUCKET");
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
