@@ -14,7 +14,7 @@ MVN := JAVA_HOME="$(JDK25)" ./mvnw -B -ntp
 JAVA := "$(JDK25)/bin/java"
 LOCALSTACK := target/localstack
 
-.PHONY: help build build-http test bench run demo native native-sources lambda-native clean check-jdk print-jdk \
+.PHONY: help build build-http test bench run demo native native-sources native-test lambda-native clean check-jdk print-jdk \
 	deploy-aws deploy-aws-jvm deploy-knative deploy-cloudrun
 
 help: ## this list
@@ -30,7 +30,7 @@ build: check-jdk ## the HTTP function (target/quarkus-app) and the Lambda functi
 	$(MVN) package -DskipTests
 	$(MVN) package -DskipTests -Plambda
 
-test: check-jdk ## all tests: HTTP, CloudEvents and Lambda adapters on S3Proxy + stand-in, Lambda runtime, native-sources, deploy/ checks
+test: check-jdk ## all tests: unit, @QuarkusTest, @QuarkusIntegrationTest on the jar, Lambda runtime, native-sources, deploy/ checks
 	$(MVN) verify
 	$(MVN) verify -Plambda
 	$(MAKE) --no-print-directory native-sources
@@ -54,12 +54,19 @@ bench: check-jdk ## benchmarks: cold start, time and memory per image vs the phy
 native-sources: check-jdk ## generate the native-image sources and arguments (no GraalVM needed)
 	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -Dquarkus.package.jar.enabled=true
 
-native: check-jdk ## native HTTP executable: GraalVM 25 locally, or NATIVE_CONTAINER=1 for a container build
-	$(MVN) package -DskipTests -Dnative $(if $(NATIVE_CONTAINER),-Dquarkus.native.container-build=true)
+NATIVE_BUILD := -Dnative $(if $(NATIVE_CONTAINER),-Dquarkus.native.container-build=true)
 
-lambda-native: check-jdk ## native Lambda function.zip (provided.al2023) in target/lambda-native; NATIVE_CONTAINER=1 as above
-	$(MVN) package -DskipTests -Plambda -Dnative -Dlambda.dir=$(CURDIR)/target/lambda-native \
-	  $(if $(NATIVE_CONTAINER),-Dquarkus.native.container-build=true)
+native: check-jdk ## native HTTP executable: GraalVM or Mandrel 25 locally, or NATIVE_CONTAINER=1 for a container build
+	$(MVN) package -DskipTests $(NATIVE_BUILD)
+
+native-test: check-jdk ## the integration tests (HTTP, CloudEvents, Lambda) on the native executables; needs what make native needs
+	$(MVN) verify $(NATIVE_BUILD) -DskipUTs
+	$(MVN) verify -Plambda $(NATIVE_BUILD) -DskipUTs -Dlambda.dir=$(CURDIR)/target/lambda-native
+	deploy/aws/check-bootstrap.sh target/lambda-native/function.zip x86_64
+
+lambda-native: check-jdk ## native Lambda function.zip (provided.al2023, x86_64, glibc <= 2.34) in target/lambda-native
+	$(MVN) package -DskipTests -Plambda $(NATIVE_BUILD) -Dlambda.dir=$(CURDIR)/target/lambda-native
+	deploy/aws/check-bootstrap.sh target/lambda-native/function.zip x86_64
 
 deploy-aws: ## deploy deploy/aws/template.yaml (native) with the AWS SAM CLI; run make lambda-native first
 	@command -v sam >/dev/null || { echo "deploy-aws needs the AWS SAM CLI (sam), which is not installed here." >&2; exit 1; }

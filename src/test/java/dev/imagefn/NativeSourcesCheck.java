@@ -53,6 +53,49 @@ class NativeSourcesCheck {
         assertEquals(List.of(), offending, "these project types are registered for reflection in the native image");
     }
 
+    /**
+     * BuildTimeStateTest assumes what Quarkus does: every class is initialised at build time, and none of the
+     * project's is moved to run time (which would hide a defect behind a build flag instead of fixing it).
+     */
+    @Test
+    void everyProjectClassIsInitialisedAtBuildTime() throws Exception {
+        Path dir = Path.of(System.getProperty("native.sources.dir", "target/native-sources"));
+        Path jar;
+        try (Stream<Path> files = Files.list(dir)) {
+            jar = files.filter(p -> p.toString().endsWith("-runner.jar")).findFirst().orElseThrow();
+        }
+        List<String> strings = new ArrayList<>();
+        boolean allAtBuildTime = false;
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            var entry = zip.getEntry("io/quarkus/runner/Feature.class");
+            assertTrue(entry != null, "no generated Feature in " + jar);
+            var feature = java.lang.classfile.ClassFile.of().parse(zip.getInputStream(entry).readAllBytes());
+            for (var m : feature.methods()) {
+                if (m.code().isEmpty()) {
+                    continue;
+                }
+                String previous = null;
+                for (var e : m.code().get()) {
+                    if (e instanceof java.lang.classfile.instruction.ConstantInstruction.LoadConstantInstruction c
+                            && c.constantValue() instanceof String text) {
+                        strings.add(text);
+                        previous = text;
+                    } else if (e instanceof java.lang.classfile.instruction.InvokeInstruction i
+                            && i.name().stringValue().equals("initializeAtBuildTime") && "".equals(previous)) {
+                        allAtBuildTime = true;
+                    }
+                }
+            }
+        }
+        assertTrue(strings.size() > 20, "the Feature's constants were not read: " + strings);
+        assertTrue(allAtBuildTime, "Quarkus no longer initialises every class at build time: revisit BuildTimeStateTest");
+        assertEquals(List.of(), strings.stream().filter(t -> t.startsWith("dev.imagefn")).toList(),
+                "project classes named in the native-image Feature (run-time initialisation or the like)");
+        String args = Files.readString(dir.resolve("native-image.args"));
+        assertFalse(args.contains("dev.imagefn") || args.contains("java.math.BigDecimal"),
+                "native-image.args carries a project-specific work-around: " + args);
+    }
+
     /** Records anywhere in the project, and every class of the JSON codec package. */
     private static List<String> projectJsonTypes() throws IOException, ClassNotFoundException {
         Path classes = Path.of("target/classes");
