@@ -30,7 +30,7 @@ build: check-jdk ## the HTTP function (target/quarkus-app) and the Lambda functi
 	$(MVN) package -DskipTests
 	$(MVN) package -DskipTests -Plambda
 
-test: check-jdk ## all tests: unit, @QuarkusTest, @QuarkusIntegrationTest on the jar, Lambda runtime, native-sources, deploy/ checks
+test: check-jdk ## all tests: unit, @QuarkusTest, @QuarkusIntegrationTest on the jar, function.zip under AWS's RIC, native-sources, deploy/ checks
 	$(MVN) verify
 	$(MVN) verify -Plambda
 	$(MAKE) --no-print-directory native-sources

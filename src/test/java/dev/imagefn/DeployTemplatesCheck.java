@@ -49,6 +49,27 @@ class DeployTemplatesCheck {
         try (ZipFile zip = new ZipFile(jvmZip.toFile())) {
             boolean found = zip.stream().anyMatch(e -> e.getName().endsWith(".jar") && jarHas(zip, e, handlerClass));
             assertTrue(found, "function.zip has no " + handlerClass);
+            checkAddOpens(zip, yaml("deploy/aws/template-snapstart.yaml")
+                    .at("/Globals/Function/Environment/Variables/JAVA_TOOL_OPTIONS").asText());
+        }
+    }
+
+    /**
+     * Lambda does not start the JVM with -jar, so the manifest's Add-Opens must be in JAVA_TOOL_OPTIONS, in the
+     * '=' form: the JVM refuses to start on "--add-opens x" there.
+     */
+    private static void checkAddOpens(ZipFile zip, String javaToolOptions) throws Exception {
+        String opens;
+        try (var in = zip.getInputStream(zip.getEntry("META-INF/MANIFEST.MF"))) {
+            opens = new java.util.jar.Manifest(in).getMainAttributes().getValue("Add-Opens");
+        }
+        assertNotNull(opens, "function.zip's manifest has no Add-Opens");
+        assertTrue(opens.contains("java.base/java.lang"), opens);
+        List<String> options = List.of(javaToolOptions.trim().split("\\s+"));
+        assertTrue(!options.contains("--add-opens"), "JAVA_TOOL_OPTIONS needs --add-opens=…: " + javaToolOptions);
+        for (String open : opens.trim().split("\\s+")) {
+            assertTrue(options.contains("--add-opens=" + open + "=ALL-UNNAMED"),
+                    "JAVA_TOOL_OPTIONS of template-snapstart.yaml lacks --add-opens=" + open + "=ALL-UNNAMED: " + javaToolOptions);
         }
     }
 
