@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.imagefn.http.HttpFunction;
+import dev.imagefn.delivery.CloudEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,10 +104,10 @@ class DeployTemplatesCheck {
             assertTrue(c.toString().contains("secretKeyRef"), s + ": the key comes from a secret");
         }
         JsonNode trigger = yaml("deploy/knative/trigger.yaml");
-        assertEquals(HttpFunction.REQUESTED, trigger.at("/spec/filter/attributes/type").asText());
+        assertEquals(CloudEvent.REQUESTED, trigger.at("/spec/filter/attributes/type").asText());
         assertEquals("imagefn", trigger.at("/spec/subscriber/ref/name").asText());
         String eventarc = Files.readString(ROOT.resolve("deploy/cloudrun/eventarc.md"));
-        assertTrue(eventarc.contains("type=" + HttpFunction.REQUESTED) && eventarc.contains(HttpFunction.GCS_FINALIZED));
+        assertTrue(eventarc.contains("type=" + CloudEvent.REQUESTED) && eventarc.contains(CloudEvent.GCS_FINALIZED));
     }
 
     /** Every IMAGEFN_* variable must be a setting the function knows (README's configuration table). */

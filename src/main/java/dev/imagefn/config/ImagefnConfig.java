@@ -27,6 +27,8 @@ public interface ImagefnConfig {
 
     Lambda lambda();
 
+    Idempotency idempotency();
+
     /** Create the clients and reach the bucket on a background thread at start-up (cold start). */
     @WithDefault("true")
     boolean warmUp();
@@ -137,6 +139,10 @@ public interface ImagefnConfig {
         @WithDefault("1024")
         int maxMetadataBytes();
 
+        /** Longest a request body may take to arrive, all of it. */
+        @WithDefault("30s")
+        Duration bodyReadTimeout();
+
         /** Largest accepted image from Gemini, bytes (decoded). */
         @WithDefault("67108864")
         long maxImageBytes();
@@ -155,6 +161,9 @@ public interface ImagefnConfig {
         /** An image created under it is edited with {@link #prompt()}. */
         @WithDefault("uploads/")
         String uploadsPrefix();
+
+        /** Buckets whose storage events the pipeline acts on. Empty: the images bucket only. */
+        Optional<List<String>> buckets();
     }
 
     interface Lambda {
@@ -172,6 +181,20 @@ public interface ImagefnConfig {
          */
         @WithDefault("60s")
         Duration recordStartBudget();
+    }
+
+    /** Idempotency records in the object store (README, "Idempotency"). */
+    interface Idempotency {
+        /**
+         * Wait after claiming a record before reading it back: longer than the gap between a store's condition
+         * check and its write. 0 for stores whose conditional writes are atomic (AWS S3).
+         */
+        @WithDefault("250ms")
+        Duration claimFence();
+
+        /** Longest wait for the same request running elsewhere before answering IDEMPOTENCY_IN_PROGRESS. */
+        @WithDefault("120s")
+        Duration maxWait();
     }
 
     interface Events {

@@ -1,32 +1,43 @@
 package dev.imagefn.core;
 
-/** The error catalogue of DESIGN §6: each code has one HTTP status and is retryable or not. */
+import static dev.imagefn.core.Disposition.PAID_FAILED;
+import static dev.imagefn.core.Disposition.PERMANENT;
+import static dev.imagefn.core.Disposition.TRANSIENT;
+
+/**
+ * The error catalogue (README, "Errors"): each code has one HTTP status and one {@link Disposition}. A failure may
+ * override the disposition when the code alone cannot tell (a timeout before or after the request was sent).
+ */
 public enum ErrorCode {
-    INVALID_REQUEST(400, false, "Invalid request"),
-    UNAUTHORIZED(401, false, "Unauthorized"),
-    REFERENCE_FORBIDDEN(403, false, "Reference image not allowed"),
-    NOT_FOUND(404, false, "No such route"),
-    METHOD_NOT_ALLOWED(405, false, "Method not allowed"),
-    PAYLOAD_TOO_LARGE(413, false, "Payload too large"),
-    REFERENCE_NOT_FOUND(422, false, "Reference image not found"),
-    CONTENT_BLOCKED(422, false, "Content blocked"),
-    UPSTREAM_RATE_LIMITED(429, true, "Gemini rate limit"),
-    NO_IMAGE(502, true, "No image in the model's answer"),
-    UPSTREAM_AUTH(502, false, "Gemini rejected the credentials"),
-    MODEL_UNAVAILABLE(502, false, "Model unavailable"),
-    UPSTREAM_BAD_RESPONSE(502, true, "Bad response from Gemini"),
-    UPSTREAM_UNAVAILABLE(503, true, "Gemini unavailable"),
-    STORAGE_UNAVAILABLE(503, true, "Storage unavailable"),
-    UPSTREAM_TIMEOUT(504, true, "Gemini timed out"),
-    INTERNAL(500, true, "Internal error");
+    INVALID_REQUEST(400, PERMANENT, "Invalid request"),
+    UNAUTHORIZED(401, PERMANENT, "Unauthorized"),
+    REFERENCE_FORBIDDEN(403, PERMANENT, "Reference image not allowed"),
+    NOT_FOUND(404, PERMANENT, "No such route"),
+    METHOD_NOT_ALLOWED(405, PERMANENT, "Method not allowed"),
+    IDEMPOTENCY_CONFLICT(409, PERMANENT, "Idempotency key reused with another request"),
+    KEY_EXISTS(409, PERMANENT, "Key exists"),
+    IDEMPOTENCY_IN_PROGRESS(409, TRANSIENT, "Same request in progress"),
+    PAYLOAD_TOO_LARGE(413, PERMANENT, "Payload too large"),
+    REFERENCE_NOT_FOUND(422, PERMANENT, "Reference image not found"),
+    CONTENT_BLOCKED(422, PERMANENT, "Content blocked"),
+    UPSTREAM_RATE_LIMITED(429, TRANSIENT, "Gemini rate limit"),
+    NO_IMAGE(502, PAID_FAILED, "No image in the model's answer"),
+    UPSTREAM_AUTH(502, PERMANENT, "Gemini rejected the credentials"),
+    MODEL_UNAVAILABLE(502, PERMANENT, "Model unavailable"),
+    UPSTREAM_BAD_RESPONSE(502, PAID_FAILED, "Bad response from Gemini"),
+    UPSTREAM_UNAVAILABLE(503, TRANSIENT, "Gemini unavailable"),
+    STORAGE_UNAVAILABLE(503, TRANSIENT, "Storage unavailable"),
+    /** Before the request was sent; after it, the generator marks the failure {@link Disposition#PAID_FAILED}. */
+    UPSTREAM_TIMEOUT(504, TRANSIENT, "Gemini timed out"),
+    INTERNAL(500, TRANSIENT, "Internal error");
 
     private final int status;
-    private final boolean retryable;
+    private final Disposition disposition;
     private final String title;
 
-    ErrorCode(int status, boolean retryable, String title) {
+    ErrorCode(int status, Disposition disposition, String title) {
         this.status = status;
-        this.retryable = retryable;
+        this.disposition = disposition;
         this.title = title;
     }
 
@@ -34,8 +45,9 @@ public enum ErrorCode {
         return status;
     }
 
-    public boolean retryable() {
-        return retryable;
+    /** The disposition of a failure with this code, unless the failure says otherwise. */
+    public Disposition disposition() {
+        return disposition;
     }
 
     public String title() {

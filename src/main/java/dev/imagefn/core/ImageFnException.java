@@ -12,6 +12,7 @@ public class ImageFnException extends RuntimeException {
     private final ErrorCode code;
     private final Map<String, String> extensions;
     private final Duration retryAfter;
+    private final Disposition disposition;
 
     public ImageFnException(ErrorCode code, String detail) {
         this(code, detail, Map.of(), null, null);
@@ -23,10 +24,26 @@ public class ImageFnException extends RuntimeException {
 
     public ImageFnException(ErrorCode code, String detail, Map<String, String> extensions, Duration retryAfter,
             Throwable cause) {
+        this(code, detail, extensions, retryAfter, cause, code.disposition());
+    }
+
+    private ImageFnException(ErrorCode code, String detail, Map<String, String> extensions, Duration retryAfter,
+            Throwable cause, Disposition disposition) {
         super(detail, cause);
         this.code = code;
         this.extensions = Map.copyOf(extensions);
         this.retryAfter = retryAfter;
+        this.disposition = disposition;
+    }
+
+    /** The same failure, known to have happened after Gemini was paid: it must not be redelivered. */
+    public ImageFnException paid() {
+        return new ImageFnException(code, detail(), extensions, retryAfter, getCause(), Disposition.PAID_FAILED);
+    }
+
+    /** The failure as another disposition decides it (a stored failure replayed to a redelivery). */
+    public ImageFnException as(Disposition d) {
+        return new ImageFnException(code, detail(), extensions, retryAfter, getCause(), d);
     }
 
     public static ImageFnException invalid(String detail) {
@@ -35,6 +52,15 @@ public class ImageFnException extends RuntimeException {
 
     public ErrorCode code() {
         return code;
+    }
+
+    public Disposition disposition() {
+        return disposition;
+    }
+
+    /** {@code retryable} in a problem document: only a transient failure is worth another delivery. */
+    public boolean retryable() {
+        return disposition.redeliver();
     }
 
     public String detail() {

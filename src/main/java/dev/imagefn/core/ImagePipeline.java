@@ -1,6 +1,8 @@
 package dev.imagefn.core;
 
 import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.idempotency.Idempotency;
+import dev.imagefn.core.idempotency.IdempotencyKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -9,15 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * The job, trigger-agnostic: validate → idempotency lookup → generate → store → result.
+ * The job, trigger-agnostic: validate → idempotency → generate → store → result.
  * A failure leaves no object behind; a success leaves exactly the bytes the model returned.
  */
 @ApplicationScoped
@@ -31,12 +28,18 @@ public class ImagePipeline {
     private final ImagefnConfig config;
     private final PipelineMetrics metrics;
     private final ModelCatalogue catalogue;
-    /** Concurrent duplicates of one idempotent job in this instance share one paid call. */
-    private final ConcurrentHashMap<String, CompletableFuture<ImageResult>> inFlight = new ConcurrentHashMap<>();
+    private final Idempotency idempotency;
 
     @Inject
     public ImagePipeline(RequestValidator validator, ImageGenerator generator, ImageStore store, ObjectKeys keys,
             ImagefnConfig config, PipelineMetrics metrics, ModelCatalogue catalogue) {
+        this(validator, generator, store, keys, config, metrics, catalogue, new Idempotency(store,
+                config.storage().prefix() + ObjectKeys.IDEMPOTENCY, config.idempotency().claimFence(),
+                config.idempotency().maxWait()));
+    }
+
+    ImagePipeline(RequestValidator validator, ImageGenerator generator, ImageStore store, ObjectKeys keys,
+            ImagefnConfig config, PipelineMetrics metrics, ModelCatalogue catalogue, Idempotency idempotency) {
         this.metrics = metrics;
         this.catalogue = catalogue;
         this.validator = validator;
@@ -44,12 +47,17 @@ public class ImagePipeline {
         this.store = store;
         this.keys = keys;
         this.config = config;
+        this.idempotency = idempotency;
     }
 
-    public ImageResult run(ImageRequest request, String requestId, Deadline deadline) {
+    /**
+     * Runs one job. {@code delivery} is the identity of the delivery that carried it (a CloudEvent, a queue
+     * message, an object), or {@code null}; a caller's own {@code idempotencyKey} wins over it.
+     */
+    public ImageResult run(ImageRequest request, IdempotencyKey delivery, String requestId, Deadline deadline) {
         var sample = metrics.start();
         try {
-            ImageResult result = runJob(request, requestId, deadline);
+            ImageResult result = runJob(request, delivery, requestId, deadline);
             metrics.succeeded(sample, result);
             return result;
         } catch (ImageFnException e) {
@@ -58,43 +66,61 @@ public class ImagePipeline {
         }
     }
 
-    private ImageResult runJob(ImageRequest request, String requestId, Deadline deadline) {
+    private ImageResult runJob(ImageRequest request, IdempotencyKey delivery, String requestId, Deadline deadline) {
         ImageJob job = validator.validate(request, requestId);
-        String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem(job);
-        if (!job.idempotent()) {
-            return generateAndStore(job, stem, deadline);
+        IdempotencyKey key = job.idempotent() ? IdempotencyKey.caller(job.idempotencyKey()) : delivery;
+        if (key == null) {
+            return produce(job, deadline);
         }
-        CompletableFuture<ImageResult> mine = new CompletableFuture<>();
-        CompletableFuture<ImageResult> leader = inFlight.putIfAbsent(stem, mine);
-        if (leader != null) {
-            return reusedFrom(await(leader, deadline), job);
-        }
-        try {
-            ImageResult result = findExisting(job, stem).orElseGet(() -> generateAndStore(job, stem, deadline));
-            mine.complete(result);
-            return result;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            inFlight.remove(stem, mine);
-        }
-    }
-
-    private Optional<ImageResult> findExisting(ImageJob job, String stem) {
-        if (job.explicitKey() != null) {
-            return store.head(job.explicitKey()).map(existing -> reusedResult(job, stem, existing));
-        }
-        for (String candidate : keys.lookupStems(job)) {
-            Optional<ImageStore.StoredObject> found = store.findByStem(candidate);
-            if (found.isPresent()) {
-                return Optional.of(reusedResult(job, candidate, found.get()));
+        return idempotency.execute(key, RequestHash.of(job), deadline.epochMillis(), new Idempotency.Handler<>() {
+            @Override
+            public ImageResult run() {
+                return produce(job, deadline);
             }
-        }
-        return Optional.empty();
+
+            @Override
+            public String encodeResult(ImageResult result) {
+                return JobRecords.encode(result);
+            }
+
+            @Override
+            public Optional<ImageResult> reuse(String encoded) {
+                JobRecords.Stored stored = JobRecords.decodeStored(encoded);
+                return stored == null ? Optional.empty() : ImagePipeline.this.reuse(job, stored);
+            }
+
+            @Override
+            public Optional<String> encodePaidFailure(RuntimeException failure) {
+                return failure instanceof ImageFnException e && e.disposition() == Disposition.PAID_FAILED
+                        ? Optional.of(JobRecords.encode(e)) : Optional.empty();
+            }
+
+            @Override
+            public RuntimeException replay(String encoded) {
+                return JobRecords.decodeFailure(encoded);
+            }
+
+            @Override
+            public RuntimeException conflict() {
+                return new ImageFnException(ErrorCode.IDEMPOTENCY_CONFLICT, "this idempotency key was used for a "
+                        + "different request (prompt, model, options or key); use a new key for a new request");
+            }
+
+            @Override
+            public RuntimeException inProgress() {
+                return new ImageFnException(ErrorCode.IDEMPOTENCY_IN_PROGRESS, "the same request is being generated;"
+                        + " ask again shortly", Map.of(), java.time.Duration.ofSeconds(5), null);
+            }
+        });
     }
 
-    private ImageResult generateAndStore(ImageJob job, String stem, Deadline deadline) {
+    /** Generates and stores; every object is new (an explicit key never overwrites). */
+    private ImageResult produce(ImageJob job, Deadline deadline) {
+        if (job.explicitKey() != null && store.head(job.explicitKey()).isPresent()) {
+            throw new ImageFnException(ErrorCode.KEY_EXISTS, "an object with key '" + job.explicitKey()
+                    + "' exists; an explicit key never overwrites, choose another");
+        }
+        String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem();
         List<ReferenceImage.Inline> refs = loadReferences(job);
         Generation generation = generator.generate(new GenerationRequest(job.model().id(), job.prompt(),
                 job.aspectRatio(), job.imageSize(), refs, job.includeText(), job.thinkingLevel(), job.grounding(),
@@ -120,7 +146,7 @@ public class ImagePipeline {
                     metadata.put("images", Integer.toString(count));
                 }
                 attempted = key;
-                store.put(key, image, metadata, job.idempotent());
+                store.put(key, image, metadata, job.explicitKey() != null);
                 written.add(key);
                 attempted = null;
                 stored.add(new ImageResult.StoredImage(key, image.mimeType(), image.bytes().length(), sha256,
@@ -132,9 +158,9 @@ public class ImagePipeline {
                     job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
                     generation.usage(), cost(job, count), false, job.requestId());
         } catch (ImageStore.AlreadyExists raced) {
-            // Another instance stored this idempotent job first: ours is dropped, theirs is the answer.
             deleteQuietly(written);
-            return reusedResult(job, stem, raced.existing());
+            throw new ImageFnException(ErrorCode.KEY_EXISTS, "an object with key '" + raced.existing().key()
+                    + "' was written by someone else meanwhile; nothing of this request was kept").paid();
         } catch (RuntimeException e) {
             deleteQuietly(written);
             if (attempted != null) {
@@ -176,58 +202,19 @@ public class ImagePipeline {
         return m;
     }
 
-    /** The stored answer to an earlier request with the same idempotency key. */
-    private ImageResult reusedResult(ImageJob job, String stem, ImageStore.StoredObject main) {
-        Map<String, String> md = main.metadata();
-        String promptSha = md.get("prompt-sha256");
-        String model = md.getOrDefault("model", job.model().id());
-        if ((promptSha != null && !promptSha.equals(job.promptSha256())) || !model.equals(job.model().id())) {
-            LOG.warnf("idempotencyKey of request %s was first used with another prompt or model; returning %s",
-                    job.requestId(), main.key());
+    /**
+     * The answer to an earlier, identical request with the same key: what its record says was stored, provided
+     * the main image is still there. Nothing is generated or paid.
+     */
+    private Optional<ImageResult> reuse(ImageJob job, JobRecords.Stored record) {
+        ImageResult.StoredImage main = record.images().getLast();
+        if (store.head(main.key()).isEmpty()) {
+            return Optional.empty();
         }
-        ImageFormat format = ImageFormat.ofMimeType(main.mimeType()).orElse(ImageFormat.JPEG);
-        int count = parseInt(md.get("images"), 1);
-        List<ImageResult.StoredImage> images = new ArrayList<>();
-        for (int i = 0; i < count - 1; i++) {
-            store.head(ObjectKeys.keyFor(stem, job.explicitKey(), i, count, format))
-                    .ifPresent(o -> images.add(storedImage(o)));
-        }
-        images.add(storedImage(main));
-        return reused(job, images, model, md.get("model-version"));
-    }
-
-    private ImageResult reusedFrom(ImageResult leader, ImageJob job) {
-        return reused(job, leader.images(), leader.model(), leader.modelVersion());
-    }
-
-    /** A result for images stored earlier: the last is the main one; nothing was generated or paid. */
-    private ImageResult reused(ImageJob job, List<ImageResult.StoredImage> images, String model, String modelVersion) {
-        ImageResult.StoredImage main = images.get(images.size() - 1);
-        return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
-                main.bytes(), main.sha256(), main.width(), main.height(), images, null, model, modelVersion,
-                Usage.NONE, new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId());
-    }
-
-    private static ImageResult.StoredImage storedImage(ImageStore.StoredObject o) {
-        Map<String, String> md = o.metadata();
-        return new ImageResult.StoredImage(o.key(), o.mimeType(), o.bytes(), md.getOrDefault("sha256", ""),
-                parseInt(md.get("width"), 0), parseInt(md.get("height"), 0));
-    }
-
-    private ImageResult await(CompletableFuture<ImageResult> leader, Deadline deadline) {
-        try {
-            return leader.get(deadline.remaining().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new ImageFnException(ErrorCode.INTERNAL, "the concurrent duplicate failed", e.getCause());
-        } catch (TimeoutException e) {
-            throw new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "deadline reached while a duplicate ran");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "interrupted");
-        }
+        return Optional.of(new ImageResult(record.bucket(), main.key(), presignIfAsked(job, main.key()),
+                main.mimeType(), main.bytes(), main.sha256(), main.width(), main.height(), record.images(),
+                job.includeText() ? record.text() : null, record.model(), record.modelVersion(), Usage.NONE,
+                new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId()));
     }
 
     private String presignIfAsked(ImageJob job, String key) {
@@ -245,7 +232,7 @@ public class ImagePipeline {
                 images == 1 ? basis : basis + " x" + images);
     }
 
-    /** A PUT that failed may still have stored the object (DESIGN §1): remove it if it is this request's. */
+    /** A PUT that failed may still have stored the object: remove it if it is this request's. */
     private void deleteIfOurs(String key, ImageJob job) {
         try {
             store.head(key).filter(o -> job.requestId().equals(o.metadata().get("request-id")))
@@ -262,14 +249,6 @@ public class ImagePipeline {
             } catch (RuntimeException e) {
                 LOG.warnf("could not remove partial object %s: %s", key, e.toString());
             }
-        }
-    }
-
-    private static int parseInt(String s, int fallback) {
-        try {
-            return s == null ? fallback : Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            return fallback;
         }
     }
 }

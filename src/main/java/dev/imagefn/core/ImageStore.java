@@ -1,19 +1,33 @@
 package dev.imagefn.core;
 
+import dev.imagefn.core.idempotency.RecordStore;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** The object store the images go to (one bucket), and where reference images come from. */
-public interface ImageStore {
+/**
+ * The object store the images go to (one bucket), where reference images come from, and where idempotency records
+ * are kept.
+ */
+public interface ImageStore extends RecordStore {
 
     String bucket();
 
     Optional<StoredObject> head(String key);
 
-    /** The first object whose key is {@code stem} followed by {@code .} and an extension. */
-    Optional<StoredObject> findByStem(String stem);
+    /**
+     * What the store says of an object in any bucket the function may read: a storage event's claims are checked
+     * against it. Missing: empty. Not allowed: REFERENCE_FORBIDDEN.
+     */
+    Optional<ObjectInfo> headObject(String bucket, String key);
+
+    record ObjectInfo(String bucket, String key, String etag, long size, String contentType,
+            Map<String, String> metadata) {
+        public ObjectInfo {
+            metadata = Map.copyOf(metadata);
+        }
+    }
 
     /**
      * Stores the bytes. With {@code ifAbsent}, an existing object is left alone and
@@ -39,6 +53,7 @@ public interface ImageStore {
     void putDocument(String key, byte[] body, String contentType);
 
     URI presign(String key, Duration ttl);
+
 
     record StoredBytes(byte[] data, String contentType, Map<String, String> metadata) {
         public StoredBytes {

@@ -9,14 +9,16 @@ import java.time.ZoneOffset;
 import java.util.UUID;
 
 /**
- * Key layout (DESIGN §8): {@code {prefix}{yyyy}/{MM}/{dd}/{id}.{ext}} (UTC date). {@code id} is a UUIDv7, or
- * for an idempotent job a UUID derived from the idempotency key (version 8, name-based on SHA-256), so the
- * caller's key is not exposed. An idempotent job is looked up under today's and yesterday's date, so a retry
- * that crosses midnight still finds the first image. With several deliverable images the last (main) one
- * takes the stem, the others {@code {stem}-{n}}.
+ * Key layout: {@code {prefix}{yyyy}/{MM}/{dd}/{id}.{ext}} (UTC date), {@code id} a UUIDv7. A repeated request
+ * finds its first image through its idempotency record, not through its key, so keys carry nothing of the
+ * caller's. With several deliverable images the last (main) one takes the stem, the others {@code {stem}-{n}}.
+ * The areas the function keeps for itself lie under the prefix too: {@link #FAILURES} and {@link #IDEMPOTENCY}.
  */
 @ApplicationScoped
 public class ObjectKeys {
+    public static final String FAILURES = "failures/";
+    public static final String IDEMPOTENCY = ".idempotency/";
+
     private final String prefix;
     private final Clock clock;
 
@@ -31,20 +33,10 @@ public class ObjectKeys {
     }
 
     /** Key stem (no extension) for a job without an explicit key, dated today. */
-    public String stem(ImageJob job) {
-        return stem(job, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
-    }
-
-    /** Stems an earlier attempt of an idempotent job may have used: today's, then yesterday's. */
-    public java.util.List<String> lookupStems(ImageJob job) {
-        LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-        return java.util.List.of(stem(job, today), stem(job, today.minusDays(1)));
-    }
-
-    private String stem(ImageJob job, LocalDate day) {
-        String id = job.idempotent() ? idFromIdempotencyKey(job.idempotencyKey()).toString()
-                : uuidV7(clock.millis()).toString();
-        return prefix + String.format("%04d/%02d/%02d/", day.getYear(), day.getMonthValue(), day.getDayOfMonth()) + id;
+    public String stem() {
+        LocalDate day = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        return prefix + String.format("%04d/%02d/%02d/", day.getYear(), day.getMonthValue(), day.getDayOfMonth())
+                + uuidV7(clock.millis());
     }
 
     /** Key of image {@code index} of {@code count}; the last is the main image. */
@@ -61,17 +53,6 @@ public class ObjectKeys {
                     : explicitKey + "-" + (index + 1);
         }
         return main ? stem + "." + format.extension() : stem + "-" + (index + 1) + "." + format.extension();
-    }
-
-    /** A stable, opaque UUID (RFC 9562 version 8) from the idempotency key, which never appears in the key. */
-    static UUID idFromIdempotencyKey(String idempotencyKey) {
-        byte[] h = Hashes.sha256().digest(("imagefn/idempotency/" + idempotencyKey)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        long msb = java.nio.ByteBuffer.wrap(h, 0, 8).getLong();
-        long lsb = java.nio.ByteBuffer.wrap(h, 8, 8).getLong();
-        msb = (msb & ~0xF000L) | 0x8000L;
-        lsb = (lsb & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
-        return new UUID(msb, lsb);
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.imagefn.http;
 
+import dev.imagefn.delivery.http.BearerToken;
+import dev.imagefn.delivery.http.HttpApi;
+import dev.imagefn.delivery.http.RequestIds;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -10,12 +13,12 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /** Applies {@link BearerToken} to the function's own routes; health and metrics stay open. */
 public class BearerTokenFilter {
     private final BearerToken token;
-    private final HttpFunction function;
+    private final HttpApi api;
 
     @Inject
-    public BearerTokenFilter(BearerToken token, HttpFunction function) {
+    public BearerTokenFilter(BearerToken token, HttpApi api) {
         this.token = token;
-        this.function = function;
+        this.api = api;
     }
 
     @ServerRequestFilter
@@ -28,6 +31,6 @@ public class BearerTokenFilter {
             return Optional.empty();
         }
         String requestId = RequestIds.accept(request.getHeaderString(RequestIds.HEADER));
-        return Optional.of(ImagesResource.toResponse(function.unauthorized(header == null, requestId)));
+        return Optional.of(ImagesResource.toResponse(api.unauthorized(header == null, requestId)));
     }
 }

@@ -2,7 +2,9 @@ package dev.imagefn.http;
 
 import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
-import dev.imagefn.core.ImageFnException;
+import dev.imagefn.delivery.http.HttpApi;
+import dev.imagefn.delivery.http.HttpReply;
+import dev.imagefn.delivery.http.RequestIds;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -12,17 +14,16 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
-import java.util.function.Function;
 
-/** Quarkus REST routes onto {@link HttpFunction}: {@code POST /v1/images} and {@code POST /} (CloudEvents). */
+/** Quarkus REST routes onto {@link HttpApi}: {@code POST /v1/images} and {@code POST /} (CloudEvents). */
 @Path("/")
 public class ImagesResource {
-    private final HttpFunction function;
+    private final HttpApi api;
     private final ImagefnConfig config;
 
     @Inject
-    public ImagesResource(HttpFunction function, ImagefnConfig config) {
-        this.function = function;
+    public ImagesResource(HttpApi api, ImagefnConfig config) {
+        this.api = api;
         this.config = config;
     }
 
@@ -30,34 +31,21 @@ public class ImagesResource {
     @Path("v1/images")
     @Consumes(MediaType.WILDCARD)
     public Response images(InputStream body, @Context HttpHeaders headers) {
-        return answer(body, headers, function::images);
+        return toResponse(api.images(headers::getHeaderString, body, requestId(headers), deadline()));
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response cloudEvent(InputStream body, @Context HttpHeaders headers) {
-        return answer(body, headers, function::cloudEvent);
+        return toResponse(api.cloudEvent(headers::getHeaderString, body, requestId(headers), deadline()));
     }
 
-    private interface Route {
-        HttpReply handle(Function<String, String> header, byte[] body, String requestId, Deadline deadline);
-    }
-
-    private Response answer(InputStream body, HttpHeaders headers, Route route) {
-        String requestId = RequestIds.accept(headers.getHeaderString(RequestIds.HEADER));
-        try {
-            return toResponse(route.handle(headers::getHeaderString, read(body), requestId, deadline()));
-        } catch (ImageFnException e) {
-            return toResponse(HttpFunction.problem(e, requestId));
-        }
+    private static String requestId(HttpHeaders headers) {
+        return RequestIds.accept(headers.getHeaderString(RequestIds.HEADER));
     }
 
     private Deadline deadline() {
         return Deadline.after(config.gemini().deadline());
-    }
-
-    private byte[] read(InputStream body) {
-        return HttpCalls.readBounded(body, config.limits().maxBodyBytes());
     }
 
     static Response toResponse(HttpReply reply) {

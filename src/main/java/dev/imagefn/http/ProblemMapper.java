@@ -2,6 +2,8 @@ package dev.imagefn.http;
 
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.ImageFnException;
+import dev.imagefn.delivery.http.HttpApi;
+import dev.imagefn.delivery.http.RequestIds;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -39,15 +41,7 @@ public class ProblemMapper {
     }
 
     public static Response problem(ImageFnException e, String requestId) {
-        return ImagesResource.toResponse(HttpFunction.problem(e, requestId));
-    }
-
-    static void log(ImageFnException e, String requestId) {
-        if (e.code().status() >= 500) {
-            LOG.warnf("request %s failed: %s %s", requestId, e.code(), e.detail());
-        } else {
-            LOG.debugf("request %s rejected: %s %s", requestId, e.code(), e.detail());
-        }
+        return ImagesResource.toResponse(HttpApi.problem(e, requestId));
     }
 
     private static String requestId(HttpHeaders headers) {

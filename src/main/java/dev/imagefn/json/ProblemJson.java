@@ -32,7 +32,7 @@ public final class ProblemJson {
         g.writeNumberField("status", e.code().status());
         g.writeStringField("detail", e.detail());
         g.writeStringField("code", e.code().name());
-        g.writeBooleanField("retryable", e.code().retryable());
+        g.writeBooleanField("retryable", e.retryable());
         if (requestId != null) {
             g.writeStringField("requestId", requestId);
         }

@@ -3,8 +3,8 @@ package dev.imagefn.lambda;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.imagefn.core.Deadline;
-import dev.imagefn.http.HttpFunction;
-import dev.imagefn.http.HttpReply;
+import dev.imagefn.delivery.http.HttpApi;
+import dev.imagefn.delivery.http.HttpReply;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -17,14 +17,14 @@ import java.util.TreeMap;
 
 /**
  * API Gateway REST (payload 1.0), HTTP API (2.0) and function URL (2.0) proxy events onto
- * {@link HttpFunction}: the same routes, statuses and problem documents as the HTTP server.
+ * {@link HttpApi}: the same routes, statuses and problem documents as the HTTP server.
  */
 @ApplicationScoped
 class ApiGatewayAdapter {
-    private final HttpFunction http;
+    private final HttpApi http;
 
     @Inject
-    ApiGatewayAdapter(HttpFunction http) {
+    ApiGatewayAdapter(HttpApi http) {
         this.http = http;
     }
 
@@ -50,7 +50,7 @@ class ApiGatewayAdapter {
                     : text.getBytes(StandardCharsets.UTF_8);
             reply = http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline);
         } catch (IllegalArgumentException e) {
-            reply = HttpFunction.problem(dev.imagefn.core.ImageFnException.invalid(
+            reply = HttpApi.problem(dev.imagefn.core.ImageFnException.invalid(
                     "the body is marked isBase64Encoded but is not valid base64"), headers.get("X-Request-Id"));
         }
         out.writeStartObject();

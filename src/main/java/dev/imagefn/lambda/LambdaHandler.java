@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ImageFnException;
-import dev.imagefn.core.ImagePipeline;
-import dev.imagefn.core.ImageResult;
-import dev.imagefn.pipeline.EventBodies;
-import dev.imagefn.pipeline.Outcome;
+import dev.imagefn.delivery.Deliveries;
+import dev.imagefn.delivery.Delivery;
+import dev.imagefn.delivery.EventBodies;
+import dev.imagefn.delivery.Outcome;
 import dev.imagefn.json.ResultJson;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -41,18 +41,18 @@ public class LambdaHandler implements RequestStreamHandler {
     private final SqsBatchHandler sqs;
     private final S3EventAdapter s3;
     private final EventBodies bodies;
-    private final ImagePipeline pipeline;
+    private final Deliveries deliveries;
     private final ImagefnConfig config;
 
     @Inject
     public LambdaHandler(ObjectMapper mapper, ApiGatewayAdapter apiGateway, SqsBatchHandler sqs, S3EventAdapter s3,
-            EventBodies bodies, ImagePipeline pipeline, ImagefnConfig config) {
+            EventBodies bodies, Deliveries deliveries, ImagefnConfig config) {
         this.mapper = mapper;
         this.apiGateway = apiGateway;
         this.sqs = sqs;
         this.s3 = s3;
         this.bodies = bodies;
-        this.pipeline = pipeline;
+        this.deliveries = deliveries;
         this.config = config;
     }
 
@@ -75,19 +75,25 @@ public class LambdaHandler implements RequestStreamHandler {
                 case API_GATEWAY_V2 -> apiGateway.handle(tree, true, deadline, out);
                 case SQS -> batchResponse(sqs.handle(tree, requestId, deadline), out);
                 case S3, EVENTBRIDGE_S3 -> uploadResponse(s3.handle(tree, requestId, deadline), requestId, out);
-                case DIRECT -> direct(event, tree, requestId, deadline, out);
+                case DIRECT -> direct(event, requestId, deadline, out);
             }
         }
     }
 
-    private void direct(byte[] event, JsonNode tree, String requestId, Deadline deadline, JsonGenerator out)
-            throws IOException {
+    /** The caller gets the answer (a result, or a Lambda error carrying the problem); no failure record. */
+    private void direct(byte[] event, String requestId, Deadline deadline, JsonGenerator out) throws IOException {
+        Outcome o;
         try {
-            ImageResult result = pipeline.run(bodies.readDirect(event, tree), requestId, deadline);
-            ResultJson.write(out, result);
+            EventBodies.Job job = bodies.read(event, null, true);
+            o = deliveries.run(new Delivery("direct", requestId, job.identity(), null, requestId, deadline),
+                    job::request);
         } catch (ImageFnException e) {
             throw new LambdaProblem(e, requestId);
         }
+        if (o.result() == null) {
+            throw new LambdaProblem(o.error(), requestId);
+        }
+        ResultJson.write(out, o.result());
     }
 
     /** {@code {"batchItemFailures":[{"itemIdentifier":…}]}}: only the records worth another delivery. */
@@ -95,7 +101,7 @@ public class LambdaHandler implements RequestStreamHandler {
         out.writeStartObject();
         out.writeArrayFieldStart("batchItemFailures");
         for (Outcome o : outcomes) {
-            if (o.status() == Outcome.Status.RETRY) {
+            if (o.redeliver()) {
                 out.writeStartObject();
                 out.writeStringField("itemIdentifier", o.id());
                 out.writeEndObject();
@@ -112,7 +118,7 @@ public class LambdaHandler implements RequestStreamHandler {
     private static void uploadResponse(List<Outcome> outcomes, String requestId, JsonGenerator out)
             throws IOException {
         for (Outcome o : outcomes) {
-            if (o.status() == Outcome.Status.RETRY) {
+            if (o.redeliver()) {
                 throw new LambdaProblem(o.error(), requestId);
             }
         }
@@ -121,13 +127,15 @@ public class LambdaHandler implements RequestStreamHandler {
         for (Outcome o : outcomes) {
             out.writeStartObject();
             out.writeStringField("source", o.id());
-            out.writeStringField("status", o.status().name().toLowerCase(java.util.Locale.ROOT));
-            if (o.key() != null) {
-                out.writeStringField("key", o.key());
+            out.writeStringField("status", o.status());
+            if (o.result() != null) {
+                out.writeStringField("key", o.result().key());
+            }
+            if (o.skipped() != null) {
+                out.writeStringField("reason", o.skipped());
             }
             if (o.failureRecord() != null) {
-                out.writeStringField(o.status() == Outcome.Status.SKIPPED ? "reason" : "failureRecord",
-                        o.failureRecord());
+                out.writeStringField("failureRecord", o.failureRecord());
             }
             if (o.error() != null) {
                 out.writeStringField("code", o.error().code().name());

@@ -2,8 +2,8 @@ package dev.imagefn.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.imagefn.core.Deadline;
-import dev.imagefn.pipeline.ObjectCreatedHandler;
-import dev.imagefn.pipeline.Outcome;
+import dev.imagefn.delivery.Outcome;
+import dev.imagefn.delivery.StorageObjects;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URLDecoder;
@@ -14,11 +14,20 @@ import java.util.List;
 /** S3 notifications ({@code Records[].s3}, keys URL-encoded) and EventBridge "Object Created" events. */
 @ApplicationScoped
 class S3EventAdapter {
-    private final ObjectCreatedHandler objects;
+    private final StorageObjects objects;
 
     @Inject
-    S3EventAdapter(ObjectCreatedHandler objects) {
+    S3EventAdapter(StorageObjects objects) {
         this.objects = objects;
+    }
+
+    static boolean isS3Notification(JsonNode event) {
+        return event != null && event.path("Records").isArray() && !event.path("Records").isEmpty()
+                && "aws:s3".equals(event.path("Records").get(0).path("eventSource").asText());
+    }
+
+    static boolean isEventBridgeObjectEvent(JsonNode event) {
+        return event != null && "aws.s3".equals(event.path("source").asText(null)) && event.has("detail-type");
     }
 
     /** Objects of an S3 notification ({@code Records[].s3}) or an EventBridge event ({@code detail}). */
@@ -26,25 +35,26 @@ class S3EventAdapter {
         List<Outcome> outcomes = new ArrayList<>();
         if (event.has("detail")) {
             JsonNode d = event.path("detail");
+            String key = d.path("object").path("key").asText();
             if (!"Object Created".equals(event.path("detail-type").asText())) {
-                outcomes.add(Outcome.skipped(d.path("object").path("key").asText(), "not Object Created"));
+                outcomes.add(Outcome.skipped(key, "not Object Created"));
                 return outcomes;
             }
-            outcomes.add(objects.handleObject(d.path("bucket").path("name").asText(), d.path("object").path("key").asText(),
-                    d.path("object").path("etag").asText(""), requestId, deadline));
+            outcomes.add(objects.objectCreated(d.path("bucket").path("name").asText(), key, event.toString(),
+                    requestId, deadline));
             return outcomes;
         }
         for (JsonNode r : event.path("Records")) {
+            JsonNode s3 = r.path("s3");
+            String key = URLDecoder.decode(s3.path("object").path("key").asText(),
+                    StandardCharsets.UTF_8);
             if (!r.path("eventName").asText("ObjectCreated:").startsWith("ObjectCreated:")) {
-                outcomes.add(Outcome.skipped(r.path("s3").path("object").path("key").asText(), "not ObjectCreated"));
+                outcomes.add(Outcome.skipped(key, "not ObjectCreated"));
                 continue;
             }
-            JsonNode s3 = r.path("s3");
-            String key = URLDecoder.decode(s3.path("object").path("key").asText(), StandardCharsets.UTF_8);
-            outcomes.add(objects.handleObject(s3.path("bucket").path("name").asText(), key,
-                    s3.path("object").path("eTag").asText(""), requestId, deadline));
+            outcomes.add(objects.objectCreated(s3.path("bucket").path("name").asText(), key, r.toString(), requestId,
+                    deadline));
         }
         return outcomes;
     }
-
 }

@@ -6,11 +6,11 @@ import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.ImageFnException;
-import dev.imagefn.core.ImagePipeline;
-import dev.imagefn.core.ImageRequest;
-import dev.imagefn.pipeline.EventBodies;
-import dev.imagefn.pipeline.FailureRecords;
-import dev.imagefn.pipeline.Outcome;
+import dev.imagefn.core.idempotency.IdempotencyKey;
+import dev.imagefn.delivery.Deliveries;
+import dev.imagefn.delivery.Delivery;
+import dev.imagefn.delivery.EventBodies;
+import dev.imagefn.delivery.Outcome;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -23,32 +23,28 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.jboss.logging.Logger;
 
 /**
- * An SQS batch, records processed a few at a time within the invocation deadline. A record's body is an
- * event, a structured CloudEvent, or an S3 notification (S3 → SQS). Retryable failures go back in
- * {@code batchItemFailures} (the event source mapping needs {@code ReportBatchItemFailures}); permanent ones
- * are written as failure records and acknowledged. A redelivered message (same messageId) pays once.
+ * An SQS batch, records processed a few at a time within the invocation deadline. A record's body is an event, a
+ * structured CloudEvent, or a storage notification (S3 → SQS, EventBridge → SQS), which is verified like any
+ * other. What becomes of each record is its outcome's disposition: transient failures go back in
+ * {@code batchItemFailures} (the event source mapping needs {@code ReportBatchItemFailures}); the others are
+ * written as failure records and acknowledged. A redelivered message (same messageId) pays once.
  */
 @ApplicationScoped
 class SqsBatchHandler {
-    private static final Logger LOG = Logger.getLogger(SqsBatchHandler.class);
-
-    private final ImagePipeline pipeline;
+    private final Deliveries deliveries;
     private final EventBodies bodies;
     private final S3EventAdapter s3;
-    private final FailureRecords failures;
     private final ObjectMapper json;
     private final ImagefnConfig config;
 
     @Inject
-    SqsBatchHandler(ImagePipeline pipeline, EventBodies bodies, S3EventAdapter s3, FailureRecords failures,
-            ObjectMapper json, ImagefnConfig config) {
-        this.pipeline = pipeline;
+    SqsBatchHandler(Deliveries deliveries, EventBodies bodies, S3EventAdapter s3, ObjectMapper json,
+            ImagefnConfig config) {
+        this.deliveries = deliveries;
         this.bodies = bodies;
         this.s3 = s3;
-        this.failures = failures;
         this.json = json;
         this.config = config;
     }
@@ -69,8 +65,7 @@ class SqsBatchHandler {
             }
             List<Outcome> outcomes = new ArrayList<>();
             for (int i = 0; i < futures.size(); i++) {
-                String id = records.get(i).path("messageId").asText();
-                outcomes.add(await(futures.get(i), id, deadline));
+                outcomes.add(await(futures.get(i), records.get(i).path("messageId").asText(), deadline));
             }
             return outcomes;
         } finally {
@@ -81,28 +76,28 @@ class SqsBatchHandler {
     private Outcome handleRecord(JsonNode record, String requestId, Deadline deadline) {
         String messageId = record.path("messageId").asText();
         if (deadline.remaining().compareTo(config.lambda().recordStartBudget()) < 0) {
-            return Outcome.retry(messageId, new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
+            return Outcome.failed(messageId, new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
                     "not enough time left in this invocation to start it"));
         }
         String body = record.path("body").asText("");
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        try {
-            JsonNode tree = tree(bytes);
-            if (tree != null && tree.path("Records").isArray() && !tree.path("Records").isEmpty()
-                    && "aws:s3".equals(tree.path("Records").get(0).path("eventSource").asText())) {
-                List<Outcome> objects = s3.handle(tree, requestId, deadline);
-                return objects.stream().filter(o -> o.status() == Outcome.Status.RETRY).findFirst()
-                        .map(o -> Outcome.retry(messageId, o.error()))
-                        .orElse(new Outcome(messageId, Outcome.Status.GENERATED, null, null, null));
-            }
-            ImageRequest request = bodies.read(bytes, tree, "sqs:" + messageId, true);
-            return Outcome.done(messageId, pipeline.run(request, requestId + "/" + messageId, deadline));
-        } catch (ImageFnException e) {
-            return failures.outcomeOf(e, "sqs", messageId, record.path("eventSourceARN").asText(null), body, requestId);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "SQS message %s failed unexpectedly", messageId);
-            return Outcome.retry(messageId, new ImageFnException(ErrorCode.INTERNAL, e.toString()));
+        JsonNode tree = tree(bytes);
+        if (S3EventAdapter.isS3Notification(tree) || S3EventAdapter.isEventBridgeObjectEvent(tree)) {
+            List<Outcome> objects = s3.handle(tree, requestId + "/" + messageId, deadline);
+            return objects.stream().filter(Outcome::redeliver).findFirst()
+                    .map(o -> Outcome.failed(messageId, o.error()))
+                    .orElse(Outcome.skipped(messageId, "storage notification: " + objects.size() + " object(s)"));
         }
+        Delivery delivery = new Delivery("sqs", messageId, IdempotencyKey.delivery("sqs", messageId), body,
+                requestId + "/" + messageId, deadline);
+        EventBodies.Job job;
+        try {
+            job = bodies.read(bytes, delivery.identity(), true);
+        } catch (ImageFnException e) {
+            return deliveries.fail(delivery, e);
+        }
+        Delivery identified = new Delivery("sqs", messageId, job.identity(), body, delivery.requestId(), deadline);
+        return deliveries.run(identified, job::request);
     }
 
     private static Outcome await(Future<Outcome> future, String id, Deadline deadline) {
@@ -110,12 +105,12 @@ class SqsBatchHandler {
             return future.get(Math.max(1, deadline.remaining().toMillis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            return Outcome.retry(id, new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "not finished in time"));
+            return Outcome.failed(id, new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "not finished in time"));
         } catch (ExecutionException e) {
-            return Outcome.retry(id, new ImageFnException(ErrorCode.INTERNAL, String.valueOf(e.getCause())));
+            return Outcome.failed(id, new ImageFnException(ErrorCode.INTERNAL, String.valueOf(e.getCause())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Outcome.retry(id, new ImageFnException(ErrorCode.INTERNAL, "interrupted"));
+            return Outcome.failed(id, new ImageFnException(ErrorCode.INTERNAL, "interrupted"));
         }
     }
 

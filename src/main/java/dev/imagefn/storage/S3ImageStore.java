@@ -23,12 +23,10 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** {@link ImageStore} on S3 or any S3-compatible store (MinIO, R2, S3Proxy), through the AWS SDK v2. */
@@ -93,22 +91,6 @@ public class S3ImageStore implements ImageStore {
             throw unavailable("HEAD " + key, e);
         } catch (SdkException e) {
             throw unavailable("HEAD " + key, e);
-        }
-    }
-
-    @Override
-    public Optional<StoredObject> findByStem(String stem) {
-        try {
-            ListObjectsV2Response list = s3.listObjectsV2(b -> b.bucket(bucket).prefix(stem + ".").maxKeys(20));
-            for (S3Object o : list.contents()) {
-                String ext = o.key().substring(stem.length() + 1);
-                if (!ext.isEmpty() && ext.chars().allMatch(Character::isLetterOrDigit)) {
-                    return head(o.key());
-                }
-            }
-            return Optional.empty();
-        } catch (SdkException e) {
-            throw unavailable("LIST " + stem, e);
         }
     }
 
@@ -211,6 +193,90 @@ public class S3ImageStore implements ImageStore {
                     .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toURI();
         } catch (java.net.URISyntaxException | SdkException e) {
             throw unavailable("presign " + key, e);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> headObject(String fromBucket, String key) {
+        try {
+            HeadObjectResponse h = s3.headObject(b -> b.bucket(fromBucket).key(key));
+            return Optional.of(new ObjectInfo(fromBucket, key, h.eTag(), h.contentLength(), h.contentType(),
+                    h.metadata()));
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            if (e.statusCode() == 403) {
+                throw new ImageFnException(ErrorCode.REFERENCE_FORBIDDEN, "no permission to read s3://" + fromBucket
+                        + "/" + key);
+            }
+            throw unavailable("HEAD s3://" + fromBucket + "/" + key, e);
+        } catch (SdkException | java.io.UncheckedIOException e) {
+            throw unavailable("HEAD s3://" + fromBucket + "/" + key, e);
+        }
+    }
+
+    @Override
+    public Optional<Document> getDocument(String key) {
+        try {
+            var bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+            return Optional.of(new Document(bytes.asByteArray(), bytes.response().eTag()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw unavailable("GET " + key, e);
+        } catch (SdkException | java.io.UncheckedIOException e) {
+            throw unavailable("GET " + key, e);
+        }
+    }
+
+    @Override
+    public boolean createDocument(String key, byte[] body) {
+        return conditionalPut(key, body, b -> b.ifNoneMatch("*"));
+    }
+
+    @Override
+    public boolean replaceDocument(String key, byte[] body, String etag) {
+        return conditionalPut(key, body, b -> b.ifMatch(etag));
+    }
+
+    private boolean conditionalPut(String key, byte[] body, java.util.function.Consumer<PutObjectRequest.Builder> condition) {
+        PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(bucket).key(key)
+                .contentType("application/json").contentLength((long) body.length);
+        condition.accept(request);
+        try {
+            s3.putObject(request.build(), RequestBody.fromBytes(body));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 409) {
+                return false;
+            }
+            throw unavailable("PUT " + key, e);
+        } catch (SdkException | java.io.UncheckedIOException e) {
+            throw unavailable("PUT " + key, e);
+        }
+    }
+
+    @Override
+    public void deleteDocument(String key, String etag) {
+        try {
+            s3.deleteObject(b -> b.bucket(bucket).key(key).ifMatch(etag));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 412 || e.statusCode() == 404) {
+                return;
+            }
+            if (e.statusCode() == 501 || e.statusCode() == 400) {
+                delete(key); // a store without conditional deletes
+                return;
+            }
+            throw unavailable("DELETE " + key, e);
+        } catch (SdkException | java.io.UncheckedIOException e) {
+            throw unavailable("DELETE " + key, e);
         }
     }
 

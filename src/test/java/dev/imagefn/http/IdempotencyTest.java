@@ -34,7 +34,7 @@ class IdempotencyTest extends HttpTestBase {
         assertEquals(first.getInt("width"), second.getInt("width"));
         assertEquals(first.getLong("bytes"), second.getLong("bytes"));
         assertEquals(0.0f, second.getFloat("cost.usd"));
-        assertTrue(first.getString("key").matches("generated/\\d{4}/\\d{2}/\\d{2}/[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.png"),
+        assertTrue(first.getString("key").matches("generated/\\d{4}/\\d{2}/\\d{2}/[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.png"),
                 first.getString("key"));
         assertTrue(!first.getString("key").contains(idem), "the idempotency key itself is not exposed in the key");
     }
@@ -68,12 +68,17 @@ class IdempotencyTest extends HttpTestBase {
     }
 
     @Test
-    void sameKeyWithAnotherPromptReturnsTheFirstImage() {
+    void sameKeyWithAnotherRequestIsAConflictNotTheFirstImage() {
         String idem = UUID.randomUUID().toString();
-        String key = post("{\"prompt\":\"first\",\"idempotencyKey\":\"" + idem + "\"}").statusCode(200)
-                .extract().path("key");
-        assertNoObjectLeft(() -> post("{\"prompt\":\"second\",\"idempotencyKey\":\"" + idem + "\"}")
-                .statusCode(200).body("reused", equalTo(true)).body("key", equalTo(key)));
+        post("{\"prompt\":\"first\",\"idempotencyKey\":\"" + idem + "\"}").statusCode(200);
+        for (String other : List.of("{\"prompt\":\"second\",\"idempotencyKey\":\"" + idem + "\"}",
+                "{\"prompt\":\"first\",\"imageSize\":\"2K\",\"idempotencyKey\":\"" + idem + "\"}",
+                "{\"prompt\":\"first\",\"model\":\"nano-banana-pro\",\"idempotencyKey\":\"" + idem + "\"}")) {
+            assertNoObjectLeft(() -> post(other).statusCode(409).contentType("application/problem+json")
+                    .body("code", equalTo("IDEMPOTENCY_CONFLICT")).body("retryable", equalTo(false)));
+        }
+        post("{\"prompt\":\"first\",\"presign\":true,\"idempotencyKey\":\"" + idem + "\"}").statusCode(200)
+                .body("reused", equalTo(true));
         assertEquals(1, gemini().calls());
     }
 

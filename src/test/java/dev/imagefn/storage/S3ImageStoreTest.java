@@ -2,6 +2,7 @@ package dev.imagefn.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,11 +52,21 @@ class S3ImageStoreTest extends HttpTestBase {
     }
 
     @Test
-    void findByStemFindsAnyExtension() {
-        String stem = "store-test/" + UUID.randomUUID();
-        assertTrue(store.findByStem(stem).isEmpty());
-        GeneratedImage img = image(4);
-        store.put(stem + ".png", img, Map.of("sha256", img.bytes().sha256Hex()), false);
-        assertEquals(stem + ".png", store.findByStem(stem).orElseThrow().key());
+    void documentsAreWrittenOnlyUnderTheirConditions() {
+        String key = "store-test/" + UUID.randomUUID() + ".json";
+        assertTrue(store.getDocument(key).isEmpty());
+        assertTrue(store.createDocument(key, "{\"v\":1}".getBytes()));
+        assertFalse(store.createDocument(key, "{\"v\":2}".getBytes()), "If-None-Match: * refuses an existing one");
+        var first = store.getDocument(key).orElseThrow();
+        assertEquals("{\"v\":1}", new String(first.body()));
+        assertFalse(store.replaceDocument(key, "{\"v\":3}".getBytes(), "\"not-its-etag\""));
+        assertTrue(store.replaceDocument(key, "{\"v\":4}".getBytes(), first.etag()));
+        var second = store.getDocument(key).orElseThrow();
+        assertEquals("{\"v\":4}", new String(second.body()));
+        assertFalse(store.replaceDocument(key, "{\"v\":5}".getBytes(), first.etag()), "a stale ETag is refused");
+        store.deleteDocument(key, first.etag());
+        assertTrue(store.getDocument(key).isPresent(), "a delete with a stale ETag leaves the document");
+        store.deleteDocument(key, second.etag());
+        assertTrue(store.getDocument(key).isEmpty());
     }
 }

@@ -36,8 +36,16 @@ public abstract class HttpTestBase {
         return given().contentType("application/json").body(json).when().post("/v1/images").then();
     }
 
+    /** Every object of the bucket but the idempotency records. */
     protected Set<String> keys() {
         return s3.listObjectsV2Paginator(b -> b.bucket(BUCKET)).contents().stream().map(o -> o.key())
+                .filter(k -> !k.contains("/.idempotency/"))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    protected Set<String> idempotencyRecords() {
+        return s3.listObjectsV2Paginator(b -> b.bucket(BUCKET)).contents().stream().map(o -> o.key())
+                .filter(k -> k.contains("/.idempotency/"))
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 

@@ -1,4 +1,4 @@
-package dev.imagefn.http;
+package dev.imagefn.delivery.http;
 
 import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Hashes;

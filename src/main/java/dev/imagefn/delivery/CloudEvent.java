@@ -1,4 +1,4 @@
-package dev.imagefn.http;
+package dev.imagefn.delivery;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -9,58 +9,22 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
-import java.util.function.Function;
 
 /**
- * The CloudEvents 1.0 HTTP protocol binding, hand-written (about a hundred lines) rather than the
- * CloudEvents Java SDK: the SDK's JSON format pulls in Jackson databind, while imagefn keeps every JSON
- * path reflection-free for the native image and parses the event's {@code data} with its own reader.
- * Binary mode: {@code ce-*} headers, body = data. Structured mode: {@code application/cloudevents+json}.
- * Batch mode is refused.
+ * An incoming CloudEvent 1.0, reduced to what imagefn reads; {@code data} is the raw JSON of the event. The JSON
+ * event format (structured mode) is read here, for every carrier: an HTTP body, a queue message, a file.
+ * Hand-written rather than the CloudEvents Java SDK, whose JSON format pulls in Jackson databind: every JSON path
+ * stays reflection-free for the native image.
  */
-public final class CloudEventBinding {
-    static final String STRUCTURED = "application/cloudevents+json";
-    static final String BATCH = "application/cloudevents-batch+json";
+public record CloudEvent(String id, String source, String type, String subject, String dataContentType, byte[] data) {
+    public static final String SPEC_VERSION = "1.0";
+    /** The request the function answers. */
+    public static final String REQUESTED = "dev.imagefn.image.requested";
+    public static final String GENERATED = "dev.imagefn.image.generated";
+    public static final String FAILED = "dev.imagefn.image.failed";
+    /** Eventarc's Cloud Storage event: an upload pipeline trigger. */
+    public static final String GCS_FINALIZED = "google.cloud.storage.object.v1.finalized";
     private static final JsonFactory JSON = new JsonFactory();
-
-    private CloudEventBinding() {
-    }
-
-    /** {@code header} looks up a request header by name, case-insensitively. */
-    static CloudEvent fromHttp(Function<String, String> header, byte[] body) {
-        String contentType = header.apply("Content-Type");
-        String media = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (media.equals(BATCH)) {
-            throw ImageFnException.invalid("batched CloudEvents (" + BATCH + ") are not supported; send one event "
-                    + "per request, in binary or structured mode");
-        }
-        if (media.startsWith("application/cloudevents")) {
-            return structured(body);
-        }
-        String specVersion = header.apply("ce-specversion");
-        if (specVersion == null) {
-            throw ImageFnException.invalid("not a CloudEvent: send ce-specversion, ce-id, ce-source and ce-type "
-                    + "headers (binary mode) or a " + STRUCTURED + " body (structured mode)");
-        }
-        checkSpecVersion(decode(specVersion));
-        CloudEvent event = new CloudEvent(required(header, "id"), required(header, "source"), required(header, "type"),
-                optional(header.apply("ce-subject")), contentType, body);
-        checkDataContentType(event.dataContentType());
-        return event;
-    }
-
-    private static String required(Function<String, String> header, String attribute) {
-        String value = header.apply("ce-" + attribute);
-        if (value == null || value.isBlank()) {
-            throw ImageFnException.invalid("CloudEvent attribute '" + attribute + "' is required (header ce-"
-                    + attribute + ")");
-        }
-        return decode(value);
-    }
-
-    private static String optional(String value) {
-        return value == null ? null : decode(value);
-    }
 
     /** A structured-mode CloudEvent (JSON format), as found in a queue message or a file. */
     public static CloudEvent structured(byte[] body) {
@@ -132,7 +96,7 @@ public final class CloudEventBinding {
         }
     }
 
-    private static void checkSpecVersion(String specVersion) {
+    public static void checkSpecVersion(String specVersion) {
         if (specVersion == null) {
             throw ImageFnException.invalid("CloudEvent attribute 'specversion' is required");
         }
@@ -141,7 +105,7 @@ public final class CloudEventBinding {
         }
     }
 
-    private static void checkDataContentType(String contentType) {
+    public static void checkDataContentType(String contentType) {
         if (contentType == null || contentType.isBlank()) {
             return;
         }
@@ -151,40 +115,4 @@ public final class CloudEventBinding {
         }
     }
 
-    /** Percent-encodes what may not stand in a header value: non-printable or non-ASCII characters, and '%'. */
-    static String encode(String value) {
-        StringBuilder sb = new StringBuilder();
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c > 0x20 && c < 0x7f && c != '%' && c != '"') {
-                sb.append((char) c);
-            } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return sb.toString();
-    }
-
-    /** Header values are percent-encoded for characters outside printable ASCII (binding spec §3.1.3.2). */
-    static String decode(String value) {
-        if (value.indexOf('%') < 0) {
-            return value;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '%' && i + 2 < value.length()) {
-                int hi = Character.digit(value.charAt(i + 1), 16);
-                int lo = Character.digit(value.charAt(i + 2), 16);
-                if (hi >= 0 && lo >= 0) {
-                    out.write(hi << 4 | lo);
-                    i += 2;
-                    continue;
-                }
-            }
-            out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
 }

@@ -1,4 +1,4 @@
-package dev.imagefn.http;
+package dev.imagefn.delivery.http;
 
 import java.util.UUID;
 import java.util.regex.Pattern;

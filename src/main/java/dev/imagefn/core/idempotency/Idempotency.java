@@ -1,0 +1,184 @@
+package dev.imagefn.core.idempotency;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Paying once per key, across instances, with the semantics of Powertools for AWS Lambda's idempotency utility and
+ * the object store as the persistence layer (no database):
+ * <ol>
+ * <li>before the paid work, an in-progress record is created with {@code If-None-Match: *}, leased until the
+ * caller's deadline;
+ * <li>the work's outcome completes it: the result, or for a paid failure its problem (a redelivery gets the same
+ * answer, not a second paid call); a failure that paid nothing deletes it, so a retry may try again;
+ * <li>whoever finds a record: another request hash is a conflict; a completed record is the answer again; one in
+ * progress is waited for, up to the caller's deadline and the longest wait, then "in progress"; an expired lease is
+ * taken over with {@code If-Match}.
+ * </ol>
+ * After each claim the record is read back once the claim fence has passed, and only its owner goes on: some
+ * S3-compatible stores (S3Proxy among them) check a condition and write in two steps, so two claims at the same
+ * moment may both be accepted; the read-back lets exactly one of them through. On AWS S3, whose conditional writes
+ * are atomic, the fence can be 0.
+ */
+public final class Idempotency {
+    private static final Logger LOG = Logger.getLogger(Idempotency.class);
+    private static final long LEASE_MARGIN_MILLIS = 30_000;
+
+    private final RecordStore store;
+    private final String area;
+    private final Duration fence;
+    private final Duration maxWait;
+    private final Sleeper sleeper;
+    private final LongSupplier clock;
+
+    /** Waits; tests replace it. */
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    /** What the work is and how its outcomes are written, read and reported. */
+    public interface Handler<T> {
+        /** The paid work. */
+        T run();
+
+        String encodeResult(T result);
+
+        /** The stored result as an answer again, or empty when it is stale (then the work runs again). */
+        Optional<T> reuse(String encoded);
+
+        /** A failure worth recording (it was paid for), encoded; empty: nothing was paid, release the key. */
+        Optional<String> encodePaidFailure(RuntimeException failure);
+
+        /** The recorded paid failure, to throw again. */
+        RuntimeException replay(String encoded);
+
+        /** The key was used for a request with another hash. */
+        RuntimeException conflict();
+
+        /** The same request still runs elsewhere and the wait is over. */
+        RuntimeException inProgress();
+    }
+
+    public Idempotency(RecordStore store, String area, Duration fence, Duration maxWait, Sleeper sleeper,
+            LongSupplier clock) {
+        this.store = store;
+        this.area = area;
+        this.fence = fence;
+        this.maxWait = maxWait;
+        this.sleeper = sleeper;
+        this.clock = clock;
+    }
+
+    public Idempotency(RecordStore store, String area, Duration fence, Duration maxWait) {
+        this(store, area, fence, maxWait, d -> Thread.sleep(d.toMillis()), System::currentTimeMillis);
+    }
+
+    /** Where the record of {@code key} is kept. */
+    public String recordKey(IdempotencyKey key) {
+        return area + key.recordId() + ".json";
+    }
+
+    /** Runs the handler's work at most once for {@code key} while its record lives; {@code deadline} in epoch ms. */
+    public <T> T execute(IdempotencyKey key, String requestHash, long deadline, Handler<T> handler) {
+        String recordKey = recordKey(key);
+        String owner = UUID.randomUUID().toString();
+        long waitUntil = Math.min(deadline, clock.getAsLong() + maxWait.toMillis());
+        long poll = 100;
+        while (true) {
+            Optional<RecordStore.Document> found = store.getDocument(recordKey);
+            IdempotencyRecord existing = found.map(d -> IdempotencyRecord.fromJson(d.body())).orElse(null);
+            if (existing != null && !existing.requestHash().equals(requestHash)) {
+                throw handler.conflict();
+            }
+            if (existing != null && existing.status() == IdempotencyRecord.Status.COMPLETED) {
+                Optional<T> again = handler.reuse(existing.outcome());
+                if (again.isPresent()) {
+                    return again.get();
+                }
+                LOG.warnf("idempotency record %s names a result that is gone; running again", recordKey);
+            } else if (existing != null && existing.status() == IdempotencyRecord.Status.FAILED) {
+                throw handler.replay(existing.outcome());
+            } else if (existing != null && existing.expiresAtMillis() > clock.getAsLong()) {
+                if (clock.getAsLong() + poll >= waitUntil) {
+                    throw handler.inProgress();
+                }
+                pause(Duration.ofMillis(poll), handler);
+                poll = Math.min(2000, poll * 3 / 2);
+                continue;
+            }
+            IdempotencyRecord mine = IdempotencyRecord.inProgress(owner, requestHash, deadline + LEASE_MARGIN_MILLIS);
+            Optional<String> etag = claim(recordKey, mine, found.map(RecordStore.Document::etag).orElse(null), handler);
+            if (etag.isPresent()) {
+                return runClaimed(recordKey, mine, etag.get(), handler);
+            }
+        }
+    }
+
+    /** The record's ETag when this owner holds it after the fence, else empty (someone else won). */
+    private Optional<String> claim(String recordKey, IdempotencyRecord mine, String replacing, Handler<?> handler) {
+        byte[] body = mine.toJson();
+        boolean accepted = replacing == null ? store.createDocument(recordKey, body)
+                : store.replaceDocument(recordKey, body, replacing);
+        if (accepted && !fence.isZero()) {
+            pause(fence, handler);
+        }
+        // A refusal may be our own first attempt that the SDK retried: the read-back tells that too.
+        return store.getDocument(recordKey).filter(d -> {
+            IdempotencyRecord r = IdempotencyRecord.fromJson(d.body());
+            return r != null && r.owner().equals(mine.owner()) && r.status() == IdempotencyRecord.Status.IN_PROGRESS;
+        }).map(RecordStore.Document::etag);
+    }
+
+    private <T> T runClaimed(String recordKey, IdempotencyRecord mine, String etag, Handler<T> handler) {
+        T result;
+        try {
+            result = handler.run();
+        } catch (RuntimeException e) {
+            Optional<String> paid;
+            try {
+                paid = handler.encodePaidFailure(e);
+            } catch (RuntimeException encoding) {
+                paid = Optional.empty();
+            }
+            if (paid.isPresent()) {
+                finish(recordKey, mine.finished(IdempotencyRecord.Status.FAILED, paid.get()), etag);
+            } else {
+                release(recordKey, etag);
+            }
+            throw e;
+        }
+        finish(recordKey, mine.finished(IdempotencyRecord.Status.COMPLETED, handler.encodeResult(result)), etag);
+        return result;
+    }
+
+    /** The outcome is recorded; when that fails, the answer stands and the record expires with its lease. */
+    private void finish(String recordKey, IdempotencyRecord record, String etag) {
+        try {
+            if (!store.replaceDocument(recordKey, record.toJson(), etag)) {
+                LOG.warnf("idempotency record %s was taken over before it could be completed", recordKey);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("idempotency record %s could not be completed (%s); it expires with its lease", recordKey, e);
+        }
+    }
+
+    private void release(String recordKey, String etag) {
+        try {
+            store.deleteDocument(recordKey, etag);
+        } catch (RuntimeException e) {
+            LOG.warnf("idempotency record %s could not be released (%s); it expires with its lease", recordKey, e);
+        }
+    }
+
+    private void pause(Duration d, Handler<?> handler) {
+        try {
+            sleeper.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw handler.inProgress();
+        }
+    }
+}

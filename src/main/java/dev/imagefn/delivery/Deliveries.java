@@ -1,0 +1,65 @@
+package dev.imagefn.delivery;
+
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImagePipeline;
+import dev.imagefn.core.ImageRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The one way a trigger runs a job: the delivery's identity goes with it to the pipeline (so a redelivery pays
+ * once), and a failure comes back as an {@link Outcome} whose disposition decides the reply. A delivery that keeps
+ * failure records gets one for every failure that will not be delivered again; when the record cannot be written
+ * the failure becomes transient, so the delivery comes again rather than being lost.
+ */
+@ApplicationScoped
+public class Deliveries {
+    private static final Logger LOG = Logger.getLogger(Deliveries.class);
+
+    private final ImagePipeline pipeline;
+    private final FailureRecords failures;
+
+    @Inject
+    public Deliveries(ImagePipeline pipeline, FailureRecords failures) {
+        this.pipeline = pipeline;
+        this.failures = failures;
+    }
+
+    /** {@code request} is read inside, so a body that does not parse is this delivery's outcome like any other. */
+    public Outcome run(Delivery delivery, Supplier<ImageRequest> request) {
+        try {
+            return Outcome.done(delivery.id(), pipeline.run(request.get(), delivery.identity(), delivery.requestId(),
+                    delivery.deadline()));
+        } catch (ImageFnException e) {
+            return settle(delivery, Outcome.failed(delivery.id(), e));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "%s delivery %s failed unexpectedly", delivery.kind(), delivery.id());
+            return settle(delivery, Outcome.failed(delivery.id(), new ImageFnException(ErrorCode.INTERNAL,
+                    "internal error; see the logs for request " + delivery.requestId())));
+        }
+    }
+
+    /** A failure decided before the pipeline (a refused event, an unverifiable object), settled the same way. */
+    public Outcome fail(Delivery delivery, ImageFnException e) {
+        return settle(delivery, Outcome.failed(delivery.id(), e));
+    }
+
+    private Outcome settle(Delivery delivery, Outcome failed) {
+        if (failed.redeliver() || delivery.recordOf() == null) {
+            return failed;
+        }
+        try {
+            return failed.recordedAt(failures.write(delivery, failed.error()));
+        } catch (ImageFnException storage) {
+            LOG.warnf("%s delivery %s: the failure record could not be written; delivering again", delivery.kind(),
+                    delivery.id());
+            return Outcome.failed(delivery.id(), storage);
+        } catch (RuntimeException unexpected) {
+            return Outcome.failed(delivery.id(), new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE,
+                    "the failure record could not be written"));
+        }
+    }
+}

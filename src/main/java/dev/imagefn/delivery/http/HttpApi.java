@@ -1,0 +1,262 @@
+package dev.imagefn.delivery.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.delivery.CloudEvent;
+import dev.imagefn.delivery.Deliveries;
+import dev.imagefn.delivery.Delivery;
+import dev.imagefn.delivery.EventBodies;
+import dev.imagefn.delivery.Outcome;
+import dev.imagefn.delivery.StorageObjects;
+import dev.imagefn.json.EventJson;
+import dev.imagefn.json.ProblemJson;
+import dev.imagefn.json.ResultJson;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * The HTTP API of the function, whatever server carries it (the Quarkus REST routes, an API Gateway or function
+ * URL event):
+ * <ul>
+ * <li>{@code POST /v1/images}: the event in, the result out, RFC 9457 problems whose {@code retryable} is the
+ * failure's disposition;
+ * <li>{@code POST /}: CloudEvents 1.0. Done: a binary-mode {@code dev.imagefn.image.generated} event. A failure that
+ * must not come again (refused, or paid and failed): status 200 with a {@code dev.imagefn.image.failed} event, so the
+ * broker does not redeliver it. A transient failure: its 429/5xx status, so the broker's delivery policy retries; a
+ * redelivered event (same source and id) never pays twice. A Cloud Storage "finalized" event runs the upload
+ * pipeline, after the same authorisation as every route.
+ * </ul>
+ */
+@ApplicationScoped
+public class HttpApi {
+    private static final Logger LOG = Logger.getLogger(HttpApi.class);
+    private static final String JSON = "application/json";
+    private static final JsonFactory JSON_FACTORY = new JsonFactory();
+
+    private final Deliveries deliveries;
+    private final StorageObjects objects;
+    private final EventJson events;
+    private final ImagefnConfig config;
+    private final BearerToken token;
+
+    @Inject
+    public HttpApi(Deliveries deliveries, StorageObjects objects, ImagefnConfig config, BearerToken token) {
+        this.deliveries = deliveries;
+        this.objects = objects;
+        this.config = config;
+        this.token = token;
+        this.events = new EventJson(config.limits().maxBodyBytes(), config.limits().maxReferenceBytes());
+    }
+
+    /** Routes a whole request, authorisation included (the REST server does routing and auth itself). */
+    public HttpReply route(String method, String path, Function<String, String> header, byte[] body, Deadline base) {
+        String requestId = RequestIds.accept(header.apply(RequestIds.HEADER));
+        String p = path == null || path.isEmpty() ? "/" : path;
+        if (p.startsWith("/q/health")) {
+            return new HttpReply(200, Map.of("Content-Type", JSON),
+                    "{\"status\":\"UP\",\"checks\":[]}".getBytes(StandardCharsets.UTF_8));
+        }
+        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/");
+        if (!known) {
+            return problem(new ImageFnException(ErrorCode.NOT_FOUND, "no route for " + cut(p)
+                    + "; use POST /v1/images or POST / (CloudEvents)"), requestId);
+        }
+        if (!"POST".equalsIgnoreCase(method)) {
+            return problem(new ImageFnException(ErrorCode.METHOD_NOT_ALLOWED, cut(method) + " is not allowed on "
+                    + cut(p) + "; use POST"), requestId);
+        }
+        if (!token.accepts(header.apply("Authorization"))) {
+            return unauthorized(header.apply("Authorization") == null, requestId);
+        }
+        InputStream in = new ByteArrayInputStream(body);
+        Function<String, String> withLength = h -> h.equalsIgnoreCase("Content-Length")
+                ? Integer.toString(body.length) : header.apply(h);
+        return p.equals("/") ? cloudEvent(withLength, in, requestId, base) : images(withLength, in, requestId, base);
+    }
+
+    public HttpReply images(Function<String, String> header, InputStream body, String requestId, Deadline base) {
+        try {
+            Deadline deadline = HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER));
+            InputStream in = bounded(header, body);
+            Outcome o = deliveries.run(Delivery.call("http", requestId, deadline), () -> events.read(in));
+            if (o.result() != null) {
+                return new HttpReply(200, Map.of("Content-Type", JSON, RequestIds.HEADER, requestId),
+                        ResultJson.write(o.result()));
+            }
+            return problem(o.error(), requestId);
+        } catch (ImageFnException e) {
+            return problem(e, requestId);
+        }
+    }
+
+    public HttpReply cloudEvent(Function<String, String> header, InputStream body, String requestId, Deadline base) {
+        CloudEvent event;
+        Deadline deadline;
+        try {
+            deadline = HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER));
+            event = CloudEventsHttp.fromHttp(header, HttpCalls.readAll(bounded(header, body)));
+        } catch (ImageFnException e) {
+            return problem(e, requestId);
+        }
+        if (CloudEvent.GCS_FINALIZED.equals(event.type())) {
+            return storageEvent(event, requestId, deadline);
+        }
+        if (!CloudEvent.REQUESTED.equals(event.type())) {
+            return problem(ImageFnException.invalid("CloudEvent type '" + cut(event.type()) + "' is not handled; send "
+                    + CloudEvent.REQUESTED), requestId);
+        }
+        Delivery delivery = new Delivery("cloudevent", event.source() + "#" + event.id(),
+                EventBodies.identityOf(event), null, requestId, deadline);
+        return eventReply(event, deliveries.run(delivery, () -> events.read(event.data())), requestId);
+    }
+
+    /** A Cloud Storage object was finalized: a job file or an upload, like an S3 ObjectCreated. */
+    private HttpReply storageEvent(CloudEvent event, String requestId, Deadline deadline) {
+        Map<String, String> data = new HashMap<>();
+        try (JsonParser p = JSON_FACTORY.createParser(event.data())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not an object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (p.currentToken().isScalarValue()) {
+                    data.put(field, p.getText());
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            return eventReply(event, Outcome.failed(event.id(),
+                    ImageFnException.invalid("the storage event's data is not a JSON object")), requestId);
+        }
+        String bucket = data.get("bucket");
+        String name = data.get("name");
+        if (bucket == null || name == null) {
+            return eventReply(event, Outcome.failed(event.id(),
+                    ImageFnException.invalid("the storage event's data needs 'bucket' and 'name'")), requestId);
+        }
+        String record = "{\"type\":" + quote(event.type()) + ",\"source\":" + quote(event.source()) + ",\"id\":"
+                + quote(event.id()) + ",\"bucket\":" + quote(bucket) + ",\"name\":" + quote(name) + "}";
+        Outcome o = objects.objectCreated(bucket, name, record, requestId, deadline);
+        if (o.skipped() != null) {
+            // Acknowledged without a reply event: brokers take an empty 2xx as done.
+            return new HttpReply(204, Map.of(RequestIds.HEADER, requestId, "X-Imagefn-Skipped", cut(o.skipped())),
+                    new byte[0]);
+        }
+        return eventReply(event, o, requestId);
+    }
+
+    /** The disposition table for CloudEvents: done and final failures answer 200, transient ones their status. */
+    private HttpReply eventReply(CloudEvent event, Outcome o, String requestId) {
+        if (o.result() != null) {
+            return cloudEventReply(CloudEvent.GENERATED, o.result().key(), JSON, ResultJson.write(o.result()),
+                    requestId);
+        }
+        if (o.redeliver()) {
+            return problem(o.error(), requestId);
+        }
+        ProblemLog.log(o.error(), requestId);
+        return cloudEventReply(CloudEvent.FAILED, event.id(), ProblemJson.MEDIA_TYPE,
+                ProblemJson.write(o.error(), requestId), requestId);
+    }
+
+    private InputStream bounded(Function<String, String> header, InputStream body) {
+        return HttpCalls.bounded(body, header.apply("Content-Length"), config.limits().maxBodyBytes(),
+                config.limits().bodyReadTimeout());
+    }
+
+    public HttpReply unauthorized(boolean missing, String requestId) {
+        HttpReply p = problem(new ImageFnException(ErrorCode.UNAUTHORIZED,
+                missing ? "missing bearer token" : "wrong bearer token"), requestId);
+        Map<String, String> headers = new LinkedHashMap<>(p.headers());
+        headers.put("WWW-Authenticate", "Bearer");
+        return new HttpReply(p.status(), headers, p.body());
+    }
+
+    /** The problem document of a failure, with {@code Retry-After} when the failure is worth another try. */
+    public static HttpReply problem(ImageFnException e, String requestId) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", ProblemJson.MEDIA_TYPE);
+        if (requestId != null) {
+            headers.put(RequestIds.HEADER, requestId);
+        }
+        if (e.retryable()) {
+            e.retryAfter().ifPresent(d -> headers.put("Retry-After", Long.toString(retryAfterSeconds(d))));
+        }
+        ProblemLog.log(e, requestId);
+        return new HttpReply(e.code().status(), headers, ProblemJson.write(e, requestId));
+    }
+
+    /** Whole seconds, rounded up: a client told to wait 34.4 s must not come back at 34. */
+    static long retryAfterSeconds(Duration d) {
+        long s = d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0);
+        return Math.max(1, s);
+    }
+
+    private HttpReply cloudEventReply(String type, String subject, String contentType, byte[] data, String requestId) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Content-Type", contentType);
+        h.put("ce-specversion", CloudEvent.SPEC_VERSION);
+        h.put("ce-id", UUID.randomUUID().toString());
+        h.put("ce-source", config.events().source());
+        h.put("ce-type", type);
+        h.put("ce-subject", CloudEventsHttp.encode(subject));
+        h.put("ce-time", OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        h.put(RequestIds.HEADER, requestId);
+        return new HttpReply(200, h, data);
+    }
+
+    private static String cut(String s) {
+        if (s == null) {
+            return "";
+        }
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() <= 64 ? printable : printable.substring(0, 61) + "...";
+    }
+
+    private static String quote(String s) {
+        var out = new StringWriter();
+        try (var g = JSON_FACTORY.createGenerator(out)) {
+            g.writeString(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Failures are logged once where they are answered: 5xx as warnings, the rest for debugging. */
+    static final class ProblemLog {
+        private ProblemLog() {
+        }
+
+        static void log(ImageFnException e, String requestId) {
+            if (e.code().status() >= 500) {
+                LOG.warnf("request %s failed: %s %s", requestId, e.code(), e.detail());
+            } else {
+                LOG.debugf("request %s refused: %s %s", requestId, e.code(), e.detail());
+            }
+        }
+    }
+}
