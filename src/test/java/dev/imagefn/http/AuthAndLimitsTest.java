@@ -22,6 +22,11 @@ class AuthAndLimitsTest extends HttpTestBase {
                     .header("WWW-Authenticate", "Bearer");
             given().contentType("application/json").header("Authorization", "Bearer wrong").body("{\"prompt\":\"x\"}")
                     .when().post("/v1/images").then().statusCode(401).body("code", equalTo("UNAUTHORIZED"));
+            given().contentType("application/json").header("ce-specversion", "1.0").header("ce-id", "gcs-1")
+                    .header("ce-source", "//storage.googleapis.com")
+                    .header("ce-type", "google.cloud.storage.object.v1.finalized")
+                    .body("{\"bucket\":\"images\",\"name\":\"jobs/x.json\"}").when().post("/").then()
+                    .statusCode(401).body("code", equalTo("UNAUTHORIZED"));
         });
         assertEquals(0, gemini().calls());
     }
