@@ -211,7 +211,7 @@ public class HttpFunction {
         if (requestId != null) {
             headers.put(RequestIds.HEADER, requestId);
         }
-        e.retryAfter().ifPresent(d -> headers.put("Retry-After", Long.toString(Math.max(1, d.toSeconds()))));
+        e.retryAfterSeconds().ifPresent(s -> headers.put("Retry-After", Long.toString(s)));
         ProblemMapper.log(e, requestId);
         return new HttpReply(e.code().status(), headers, ProblemJson.write(e, requestId));
     }

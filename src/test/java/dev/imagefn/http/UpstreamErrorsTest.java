@@ -51,6 +51,15 @@ class UpstreamErrorsTest extends HttpTestBase {
         assertEquals(5, gemini().calls(), "a transport failure before any answer is retried");
     }
 
+    @Test
+    void retryDelayIsRoundedUpForTheCaller() {
+        gemini().enqueue(Reply.recorded("gemini-error__vercel-ai__429-quota-retryinfo.json"));
+        given().contentType("application/json").header("X-Timeout-Ms", "5000").body("{\"prompt\":\"quota\"}")
+                .when().post("/v1/images").then().statusCode(429).body("code", equalTo("UPSTREAM_RATE_LIMITED"))
+                .header("Retry-After", "35").body("retryAfterSeconds", equalTo(35));
+        assertEquals(1, gemini().calls(), "34.4 s does not fit a 5 s deadline");
+    }
+
     /** Every real recorded error body, as many times as there are attempts: the code the caller sees. */
     @Test
     void recordedErrorBodiesMapToTheirCodes() {
