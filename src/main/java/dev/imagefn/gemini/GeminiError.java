@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * The parts of a Google error body ({@code {"error":{code,message,status,details[]}}}, possibly wrapped in
- * a one-element array) that decide what to do: status, reason, retry delay, quota limit.
+ * a one-element array) that decide what to do: status, reason, retry delay, and whether the quota is 0.
  */
 record GeminiError(int code, String status, String message, String reason, Duration retryDelay,
         boolean zeroQuota) {
@@ -48,7 +48,8 @@ record GeminiError(int code, String status, String message, String reason, Durat
                     case "message" -> message = message == null ? v : message;
                     case "reason" -> reason = reason == null ? v : reason;
                     case "retryDelay" -> retryDelay = protoDuration(v);
-                    case "quotaValue" -> zeroQuota |= "0".equals(v);
+                    // QuotaFailure.violations[].quotaValue, or ErrorInfo.metadata.quota_limit_value (Vertex)
+                    case "quotaValue", "quota_limit_value" -> zeroQuota |= v != null && v.strip().matches("0+");
                     default -> {
                     }
                 }

@@ -11,6 +11,25 @@ import java.io.InputStream;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
+/** {@link GeminiError} on the real recorded error bodies in src/test/resources/realworld/. */
+class GeminiErrorSamplesTest {
+
+    private static GeminiError sample(int status, String name) throws IOException {
+        try (InputStream in = GeminiErrorSamplesTest.class.getResourceAsStream("/realworld/gemini-error__" + name + ".json")) {
+            assertNotNull(in, name);
+            return GeminiError.parse(status, in.readAllBytes());
+        }
+    }
+
+    @Test
+    void zeroQuotaInErrorInfoMetadataIsRecognised() throws IOException {
+        GeminiError e = sample(429, "vertexai-sdk-test-data__429-rate-limit-errorinfo");
+        assertEquals("RESOURCE_EXHAUSTED", e.status());
+        assertEquals("RATE_LIMIT_EXCEEDED", e.reason());
+        assertTrue(e.zeroQuota(), "metadata quota_limit_value \"0\" is a quota of 0");
+        assertNull(e.retryDelay());
+    }
+
     @Test
     void aQuotaAboveZeroIsNotZero() throws IOException {
         GeminiError e = sample(429, "mes-knowledge-base__429-quota-help-retryinfo");

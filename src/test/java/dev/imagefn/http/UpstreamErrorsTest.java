@@ -60,6 +60,13 @@ class UpstreamErrorsTest extends HttpTestBase {
         assertEquals(1, gemini().calls(), "34.4 s does not fit a 5 s deadline");
     }
 
+    @Test
+    void zeroQuotaInErrorInfoMetadataIsNotRetried() {
+        assertNoObjectLeft(() -> post("{\"prompt\":\"no quota [stand-in:429-quota-zero]\"}").statusCode(429)
+                .body("code", equalTo("UPSTREAM_RATE_LIMITED")).body("retryable", equalTo(true)));
+        assertEquals(1, gemini().calls());
+    }
+
     /** Every real recorded error body, as many times as there are attempts: the code the caller sees. */
     @Test
     void recordedErrorBodiesMapToTheirCodes() {
