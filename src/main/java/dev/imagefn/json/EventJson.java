@@ -146,15 +146,11 @@ public final class EventJson {
     }
 
     private static ReferenceImage.Stored s3Uri(String uri, String where) {
-        if (!uri.startsWith("s3://")) {
-            throw ImageFnException.invalid(where + ".uri must be an s3://bucket/key URI");
+        try {
+            return ReferenceImage.Stored.parse(uri);
+        } catch (ImageFnException e) {
+            throw ImageFnException.invalid(where + ".uri " + e.detail());
         }
-        String rest = uri.substring(5);
-        int slash = rest.indexOf('/');
-        if (slash <= 0 || slash == rest.length() - 1) {
-            throw ImageFnException.invalid(where + ".uri must be an s3://bucket/key URI");
-        }
-        return new ReferenceImage.Stored(rest.substring(0, slash), rest.substring(slash + 1));
     }
 
     /** Standard or URL-safe base64, whitespace allowed; the size is checked before decoding. */

@@ -57,4 +57,25 @@ class EventJsonTest {
                 .startsWith("the body is not valid JSON"));
         assertThrows(ImageFnException.class, () -> read(""));
     }
+
+    private static void assertInvalid(ImageFnException e) {
+        assertEquals(ErrorCode.INVALID_REQUEST, e.code(), e.detail());
+    }
+
+    @Test
+    void referenceUrisAreBucketAndKeyOnly() {
+        for (String uri : new String[] {"s3://allowed/../private/x.png", "s3://allowed/./x.png", "s3://allowed/a//b.png",
+                "s3://allowed/a/", "s3://allowed/a\\\\b.png", "s3://allowed/a\\u0001.png", "s3://allowed/a\\u0085.png",
+                "s3://allowed/a\\u202e.png", "s3://allowed/\\ud800.png", "s3://Allowed/x.png", "s3://al_lowed/x.png",
+                "s3://ab/x.png", "s3://-allowed/x.png", "s3://allowed-/x.png", "s3://al..lowed/x.png",
+                "s3://192.168.1.1/x.png", "s3://allowed:9000/x.png", "s3://allowed/", "s3://allowed"}) {
+            String body = "{\"prompt\":\"p\",\"referenceImages\":[{\"uri\":\"" + uri + "\"}]}";
+            ImageFnException e = assertThrows(ImageFnException.class, () -> read(body), uri);
+            assertInvalid(e);
+            assertTrue(e.detail().startsWith("referenceImages[0].uri"), e.detail());
+        }
+        assertEquals(new ReferenceImage.Stored("my.bucket-1", "a/b c/\u00e9.png"), read(
+                "{\"prompt\":\"p\",\"referenceImages\":[{\"uri\":\"s3://my.bucket-1/a/b c/\u00e9.png\"}]}")
+                .referenceImages().get(0));
+    }
 }
