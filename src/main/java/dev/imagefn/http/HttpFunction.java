@@ -10,6 +10,7 @@ import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImagePipeline;
 import dev.imagefn.core.ImageRequest;
 import dev.imagefn.core.ImageResult;
+import dev.imagefn.core.ObjectText;
 import dev.imagefn.json.EventJson;
 import dev.imagefn.json.ProblemJson;
 import dev.imagefn.json.ResultJson;
@@ -192,9 +193,10 @@ public class HttpFunction {
         return out.toString();
     }
 
-    /** An idempotency key from a delivery's identity, hashed when it would be longer than the limit. */
+    /** An idempotency key from a delivery's identity, hashed when it would be too long or hold refused characters. */
     public static String derivedKey(String identity) {
-        return identity.length() <= 256 ? identity : "sha256:" + Hashes.sha256Hex(identity);
+        return identity.length() <= 256 && ObjectText.badCharacter(identity) == null ? identity
+                : "sha256:" + Hashes.sha256Hex(identity);
     }
 
     public HttpReply unauthorized(boolean missing, String requestId) {

@@ -36,4 +36,39 @@ class InputValidationTest extends HttpTestBase {
         assertEquals(0, gemini().calls());
     }
 
+    @Test
+    void keysWithCharactersThatDoNotSurviveStorageAreRefused() {
+        for (String key : new String[] {"\ud800.png", "a\udc00b.png", "a\u0085.png", "a\u009f.png", "a\u007f.png",
+                "a\u0001.png", "a\u061c.png", "a\u200e.png", "a\u200f.png", "a\u202a.png", "a\u202e.png",
+                "a\u2066.png", "a\u2069.png"}) {
+            refused("{\"prompt\":\"x\",\"key\":" + json(key) + "}");
+        }
+        assertEquals(0, gemini().calls());
+    }
+
+    @Test
+    void theReportedKeyIsTheStoredKey() {
+        String key = "unicode/caf\u00e9-\ud83d\uddbc.png";
+        String reported = post("{\"prompt\":\"x\",\"key\":" + json(key) + "}").statusCode(200).extract().path("key");
+        assertEquals("generated/" + key, reported);
+        assertTrue(keys().contains(reported), "stored under exactly the reported key");
+    }
+
+    @Test
+    void keysInReservedAreasAreRefused() {
+        for (String key : new String[] {"failures/2026/01/01/x.json", "failures/x.png", ".idempotency/x.json",
+                ".idempotency/a/b.png"}) {
+            refused("{\"prompt\":\"x\",\"key\":" + json(key) + "}");
+        }
+        assertEquals(0, gemini().calls());
+    }
+
+    @Test
+    void idempotencyKeysWithInvisibleOrUnencodableCharactersAreRefused() {
+        for (String idem : new String[] {"\ud800", "a\udfffb", "a\u0085", "a\u202e", "a\u2066", "a\u0000"}) {
+            refused("{\"prompt\":\"x\",\"idempotencyKey\":" + json(idem) + "}");
+        }
+        assertEquals(0, gemini().calls());
+    }
+
 }
