@@ -14,9 +14,6 @@ import java.util.regex.Pattern;
 /** Turns an {@link ImageRequest} into an {@link ImageJob}, or rejects it before any paid call. */
 @ApplicationScoped
 public class RequestValidator {
-    /** Metadata names the function writes itself; user metadata may not use them. */
-    public static final Set<String> RESERVED_METADATA = Set.of("model", "model-version", "prompt-sha256",
-            "request-id", "sha256", "width", "height", "idempotency-key-sha256");
     private static final Set<ImageFormat> REFERENCE_FORMATS = Set.of(ImageFormat.PNG, ImageFormat.JPEG,
             ImageFormat.WEBP, ImageFormat.HEIC, ImageFormat.HEIF);
     private static final Pattern SIZE_K = Pattern.compile("([124])[kK]");
@@ -59,7 +56,7 @@ public class RequestValidator {
         }
         String key = r.key() == null ? null : key(r.key());
         String idem = idempotencyKey(r.idempotencyKey());
-        Map<String, String> metadata = metadata(r.metadata());
+        Map<String, String> metadata = metadata(r.metadata(), r.provenance());
         return new ImageJob(requestId, model, prompt, Hashes.sha256Hex(prompt), ratio, size, refs, r.includeText(),
                 thinking, r.grounding(), r.seed(), key, idem, metadata, r.presign());
     }
@@ -191,7 +188,7 @@ public class RequestValidator {
         return idem;
     }
 
-    private Map<String, String> metadata(Map<String, String> metadata) {
+    private Map<String, String> metadata(Map<String, String> metadata, Map<String, String> provenance) {
         Map<String, String> out = new LinkedHashMap<>();
         int total = 0;
         for (var e : metadata.entrySet()) {
@@ -200,7 +197,7 @@ public class RequestValidator {
                 throw ImageFnException.invalid("metadata key '" + ModelCatalogue.abbreviate(e.getKey())
                         + "' must be letters, digits and '-' (at most 64)");
             }
-            if (RESERVED_METADATA.contains(name)) {
+            if (StoredMetadata.RESERVED.contains(name)) {
                 throw ImageFnException.invalid("metadata key '" + name + "' is reserved");
             }
             String value = e.getValue() == null ? "" : e.getValue();
@@ -209,6 +206,13 @@ public class RequestValidator {
             }
             total += name.length() + value.length();
             out.put(name, value);
+        }
+        for (var e : provenance.entrySet()) {
+            if (!StoredMetadata.RESERVED.contains(e.getKey()) || !e.getValue().chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                throw new IllegalStateException("provenance metadata must be reserved names with printable ASCII values");
+            }
+            total += e.getKey().length() + e.getValue().length();
+            out.put(e.getKey(), e.getValue());
         }
         if (total > limits.maxMetadataBytes()) {
             throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "metadata has " + total

@@ -10,6 +10,7 @@ import dev.imagefn.core.ImagePipeline;
 import dev.imagefn.core.ImageRequest;
 import dev.imagefn.core.ImageStore;
 import dev.imagefn.core.ReferenceImage;
+import dev.imagefn.core.StoredMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -81,7 +82,7 @@ public class ObjectCreatedHandler {
                 request = new ImageRequest(prompt, null, null, null,
                         List.of(new ReferenceImage.Inline(null, file.data())), false, null, false, null,
                         null, dev.imagefn.http.HttpFunction.derivedKey(identity),
-                        Map.of("source-key", ascii(key), "source-bucket", bucket), false);
+                        Map.of(), false, Map.of(StoredMetadata.SOURCE_KEY, ascii(key), StoredMetadata.SOURCE_BUCKET, bucket));
             }
             return Outcome.done(uri, pipeline.run(request, requestId, deadline));
         } catch (ImageFnException e) {

@@ -60,4 +60,22 @@ class RequestValidatorTest {
         assertEquals("generated/caf\u00e9/\ud83d\uddbc.png", ok.explicitKey());
     }
 
+    @Test
+    void everyMetadataNameTheFunctionWritesIsReserved() {
+        RequestValidator v = validator(Map.of());
+        for (String name : List.of("model", "model-version", "prompt-sha256", "request-id", "sha256", "width", "height",
+                "images", "idempotency-key-sha256", "source-key", "source-bucket")) {
+            refused(v, withKey(null, null, Map.of(name, "1")));
+        }
+        assertEquals(Map.of("campaign", "autumn"),
+                v.validate(withKey(null, null, Map.of("Campaign", "autumn")), "req").metadata());
+    }
+
+    @Test
+    void provenanceIsTheFunctionsOwnAndIsKept() {
+        RequestValidator v = validator(Map.of());
+        ImageRequest upload = new ImageRequest("p", null, null, null, List.of(), false, null, false, null, null, null,
+                Map.of(), false, Map.of(StoredMetadata.SOURCE_KEY, "uploads/a.png", StoredMetadata.SOURCE_BUCKET, "in"));
+        assertEquals(Map.of("source-key", "uploads/a.png", "source-bucket", "in"), v.validate(upload, "req").metadata());
+    }
 }

@@ -71,4 +71,23 @@ class InputValidationTest extends HttpTestBase {
         assertEquals(0, gemini().calls());
     }
 
+    @Test
+    void everyNameOnAStoredObjectIsReservedOrTheCallers() {
+        gemini().enqueue(dev.imagefn.testing.Reply.image().images(2));
+        String key = post("{\"prompt\":\"x\",\"idempotencyKey\":\"names-" + java.util.UUID.randomUUID()
+                + "\",\"metadata\":{\"campaign\":\"autumn\"}}").statusCode(200).extract().path("key");
+        java.util.Set<String> names = new java.util.TreeSet<>(head(key).metadata().keySet());
+        names.remove("campaign");
+        assertTrue(dev.imagefn.core.StoredMetadata.RESERVED.containsAll(names), names.toString());
+        assertTrue(names.contains("images") && names.contains("idempotency-key-sha256"), names.toString());
+    }
+
+    @Test
+    void everyMetadataNameTheFunctionWritesIsReserved() {
+        for (String name : new String[] {"images", "model", "model-version", "prompt-sha256", "request-id", "sha256",
+                "width", "height", "idempotency-key-sha256", "source-key", "source-bucket", "Images"}) {
+            refused("{\"prompt\":\"x\",\"metadata\":{" + json(name) + ":\"1\"}}");
+        }
+        assertEquals(0, gemini().calls());
+    }
 }
