@@ -65,7 +65,7 @@ public class HttpFunction {
         this.objects = objects;
         this.config = config;
         this.token = token;
-        this.events = new EventJson(config.limits().maxBodyBytes(), config.limits().maxReferenceBytes());
+        this.events = new EventJson(config.limits());
     }
 
     /** Routes a whole request, authorisation included (the REST server does routing and auth itself). */

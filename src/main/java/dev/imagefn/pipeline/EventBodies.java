@@ -22,7 +22,7 @@ public class EventBodies {
 
     @Inject
     EventBodies(ImagefnConfig config) {
-        this.events = new EventJson(config.limits().maxBodyBytes(), config.limits().maxReferenceBytes());
+        this.events = new EventJson(config.limits());
     }
 
     /**

@@ -70,6 +70,10 @@ public final class TestConfig {
             return raw == null ? Optional.empty() : Optional.of(convert(arg, raw));
         }
         if (raw == null) {
+            if (name.equals("limits.max-body-bytes")) {
+                ImagefnConfig.Limits limits = proxy(ImagefnConfig.Limits.class, "limits.", values);
+                return ImagefnConfig.Limits.defaultMaxBodyBytes(limits.maxPromptChars(), limits.maxInlineReferenceBytes());
+            }
             throw new IllegalStateException("TestConfig: no value for imagefn." + name);
         }
         return convert(m.getGenericReturnType(), raw);
