@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Reads the event (DESIGN §3) in one streaming pass with Jackson's parser: no reflection, so nothing to register
+ * Reads the event in one streaming pass with Jackson's parser: no reflection, so nothing to register
  * for the native image. The body is counted against {@code imagefn.limits.max-body-bytes} as it is read; inline
  * reference images are decoded from the stream into bounded buffers (the base64 text is never built), within
  * their per-image and total limits. Strict: unknown or duplicate fields, wrong types and anything after the event
