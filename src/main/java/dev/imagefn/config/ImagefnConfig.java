@@ -124,16 +124,25 @@ public interface ImagefnConfig {
     }
 
     interface Limits {
-        @WithDefault("32000")
+        int DEFAULT_MAX_PROMPT_CHARS = 32000;
+        long DEFAULT_MAX_INLINE_REFERENCE_BYTES = 20L * 1024 * 1024;
+
+        @WithDefault("" + DEFAULT_MAX_PROMPT_CHARS)
         int maxPromptChars();
 
-        /** Largest accepted request body, bytes. */
-        @WithDefault("67108864")
+        /**
+         * Largest accepted request body, bytes. Unless set, {@link #defaultMaxBodyBytes} of the prompt and inline
+         * limits ({@link BodyLimitConfigInterceptor}).
+         */
         long maxBodyBytes();
 
         /** Largest single reference image, bytes (decoded). */
         @WithDefault("7340032")
         long maxReferenceBytes();
+
+        /** All inline reference images of one event together, bytes (decoded). */
+        @WithDefault("" + DEFAULT_MAX_INLINE_REFERENCE_BYTES)
+        long maxInlineReferenceBytes();
 
         /** All user metadata, keys and values, bytes. */
         @WithDefault("1024")
@@ -146,6 +155,15 @@ public interface ImagefnConfig {
         /** Largest accepted image from Gemini, bytes (decoded). */
         @WithDefault("67108864")
         long maxImageBytes();
+
+        /**
+         * The largest body a valid event needs: a prompt of {@code maxPromptChars} with every character escaped
+         * ({@code \\uXXXX}, 6 bytes), the inline reference images as base64, and 64 KiB for everything else.
+         * With the shipped limits: 6 × 32000 + 27962028 + 65536 = 28219564 bytes.
+         */
+        static long defaultMaxBodyBytes(int maxPromptChars, long maxInlineReferenceBytes) {
+            return 6L * maxPromptChars + (maxInlineReferenceBytes + 2) / 3 * 4 + 64 * 1024;
+        }
     }
 
     /** Upload pipelines: S3 objects that trigger a generation (DESIGN §10). Prefixes are bucket-relative. */

@@ -3,6 +3,7 @@ package dev.imagefn.core;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A failure the caller should see: one {@link ErrorCode}, a human detail (never a secret, never
@@ -73,5 +74,15 @@ public class ImageFnException extends RuntimeException {
 
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
+    }
+
+    /** Retry-After as every carrier sends it: whole seconds, rounded up (never early), at least 1. */
+    public OptionalLong retryAfterSeconds() {
+        return retryAfter == null ? OptionalLong.empty() : OptionalLong.of(wholeSecondsUp(retryAfter));
+    }
+
+    static long wholeSecondsUp(Duration d) {
+        long s = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
+        return Math.max(1, s);
     }
 }

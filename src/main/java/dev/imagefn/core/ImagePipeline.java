@@ -139,11 +139,11 @@ public class ImagePipeline {
                 String key = ObjectKeys.keyFor(stem, job.explicitKey(), i, count, image.format());
                 String sha256 = image.bytes().sha256Hex();
                 Map<String, String> metadata = new LinkedHashMap<>(common);
-                metadata.put("sha256", sha256);
-                metadata.put("width", Integer.toString(image.width()));
-                metadata.put("height", Integer.toString(image.height()));
+                metadata.put(StoredMetadata.SHA256, sha256);
+                metadata.put(StoredMetadata.WIDTH, Integer.toString(image.width()));
+                metadata.put(StoredMetadata.HEIGHT, Integer.toString(image.height()));
                 if (i == count - 1) {
-                    metadata.put("images", Integer.toString(count));
+                    metadata.put(StoredMetadata.IMAGES, Integer.toString(count));
                 }
                 attempted = key;
                 store.put(key, image, metadata, job.explicitKey() != null);
@@ -190,14 +190,14 @@ public class ImagePipeline {
 
     private Map<String, String> commonMetadata(ImageJob job, String modelVersion) {
         Map<String, String> m = new LinkedHashMap<>(job.metadata());
-        m.put("model", job.model().id());
+        m.put(StoredMetadata.MODEL, job.model().id());
         if (modelVersion != null && modelVersion.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-            m.put("model-version", modelVersion);
+            m.put(StoredMetadata.MODEL_VERSION, modelVersion);
         }
-        m.put("prompt-sha256", job.promptSha256());
-        m.put("request-id", job.requestId());
+        m.put(StoredMetadata.PROMPT_SHA256, job.promptSha256());
+        m.put(StoredMetadata.REQUEST_ID, job.requestId());
         if (job.idempotent()) {
-            m.put("idempotency-key-sha256", Hashes.sha256Hex(job.idempotencyKey()));
+            m.put(StoredMetadata.IDEMPOTENCY_KEY_SHA256, Hashes.sha256Hex(job.idempotencyKey()));
         }
         return m;
     }

@@ -14,19 +14,18 @@ import java.util.regex.Pattern;
 /** Turns an {@link ImageRequest} into an {@link ImageJob}, or rejects it before any paid call. */
 @ApplicationScoped
 public class RequestValidator {
-    /** Metadata names the function writes itself; user metadata may not use them. */
-    public static final Set<String> RESERVED_METADATA = Set.of("model", "model-version", "prompt-sha256",
-            "request-id", "sha256", "width", "height", "idempotency-key-sha256");
     private static final Set<ImageFormat> REFERENCE_FORMATS = Set.of(ImageFormat.PNG, ImageFormat.JPEG,
             ImageFormat.WEBP, ImageFormat.HEIC, ImageFormat.HEIF);
     private static final Pattern SIZE_K = Pattern.compile("([124])[kK]");
     private static final Pattern METADATA_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
-    private static final int MAX_KEY_BYTES = 1024;
+    private static final int MAX_KEY_BYTES = ObjectText.MAX_KEY_BYTES;
 
     private final ModelCatalogue catalogue;
     private final ImagefnConfig.Limits limits;
     private final List<String> referenceBuckets;
     private final String prefix;
+    /** Full keys a caller's {@code key} may not start with: other parts of the function write there. */
+    private final List<String> reservedAreas;
 
     @Inject
     public RequestValidator(ModelCatalogue catalogue, ImagefnConfig config) {
@@ -34,6 +33,8 @@ public class RequestValidator {
         this.limits = config.limits();
         this.referenceBuckets = config.storage().referenceBuckets().orElse(List.of());
         this.prefix = config.storage().prefix();
+        this.reservedAreas = java.util.stream.Stream.of(prefix + "failures/", prefix + ".idempotency/",
+                config.pipeline().jobsPrefix(), config.pipeline().uploadsPrefix()).filter(p -> !p.isEmpty()).toList();
     }
 
     public ImageJob validate(ImageRequest r, String requestId) {
@@ -55,7 +56,7 @@ public class RequestValidator {
         }
         String key = r.key() == null ? null : key(r.key());
         String idem = idempotencyKey(r.idempotencyKey());
-        Map<String, String> metadata = metadata(r.metadata());
+        Map<String, String> metadata = metadata(r.metadata(), r.provenance());
         return new ImageJob(requestId, model, prompt, Hashes.sha256Hex(prompt), ratio, size, refs, r.includeText(),
                 thinking, r.grounding(), r.seed(), key, idem, metadata, r.presign());
     }
@@ -148,26 +149,27 @@ public class RequestValidator {
         return value;
     }
 
-    /** The object key for a caller-chosen key: relative, under the prefix, no way out of it. */
+    /** The object key for a caller-chosen key: relative, under the prefix, no way out of it, stored as given. */
     private String key(String key) {
         if (key.isBlank()) {
             throw ImageFnException.invalid("'key' must not be blank");
         }
-        if (key.startsWith("/") || key.contains("\\") || key.contains("//")) {
-            throw ImageFnException.invalid("'key' must be a relative path without '//' or '\\'");
+        if (key.startsWith("/")) {
+            throw ImageFnException.invalid("'key' must be a relative path, not start with '/'");
         }
-        for (String segment : key.split("/", -1)) {
-            if (segment.equals("..") || segment.equals(".") || segment.isEmpty()) {
-                throw ImageFnException.invalid("'key' must stay under the configured prefix: no '.', '..' or empty segments");
-            }
-        }
-        if (key.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw ImageFnException.invalid("'key' contains control characters");
+        String problem = ObjectText.pathProblem(key);
+        if (problem != null) {
+            throw ImageFnException.invalid("'key' " + problem);
         }
         String full = prefix + key;
         if (full.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES - 8) {
             throw ImageFnException.invalid("'key' is too long: the full object key may have at most "
                     + (MAX_KEY_BYTES - 8) + " bytes");
+        }
+        for (String area : reservedAreas) {
+            if (full.startsWith(area)) {
+                throw ImageFnException.invalid("'key' lies under '" + area + "', which the function keeps for itself");
+            }
         }
         return full;
     }
@@ -176,13 +178,17 @@ public class RequestValidator {
         if (idem == null) {
             return null;
         }
-        if (idem.isEmpty() || idem.length() > 256 || idem.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw ImageFnException.invalid("'idempotencyKey' must have 1 to 256 printable characters");
+        if (idem.isEmpty() || idem.length() > 256) {
+            throw ImageFnException.invalid("'idempotencyKey' must have 1 to 256 characters");
+        }
+        String bad = ObjectText.badCharacter(idem);
+        if (bad != null) {
+            throw ImageFnException.invalid("'idempotencyKey' contains " + bad);
         }
         return idem;
     }
 
-    private Map<String, String> metadata(Map<String, String> metadata) {
+    private Map<String, String> metadata(Map<String, String> metadata, Map<String, String> provenance) {
         Map<String, String> out = new LinkedHashMap<>();
         int total = 0;
         for (var e : metadata.entrySet()) {
@@ -191,7 +197,7 @@ public class RequestValidator {
                 throw ImageFnException.invalid("metadata key '" + ModelCatalogue.abbreviate(e.getKey())
                         + "' must be letters, digits and '-' (at most 64)");
             }
-            if (RESERVED_METADATA.contains(name)) {
+            if (StoredMetadata.RESERVED.contains(name)) {
                 throw ImageFnException.invalid("metadata key '" + name + "' is reserved");
             }
             String value = e.getValue() == null ? "" : e.getValue();
@@ -200,6 +206,13 @@ public class RequestValidator {
             }
             total += name.length() + value.length();
             out.put(name, value);
+        }
+        for (var e : provenance.entrySet()) {
+            if (!StoredMetadata.RESERVED.contains(e.getKey()) || !e.getValue().chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+                throw new IllegalStateException("provenance metadata must be reserved names with printable ASCII values");
+            }
+            total += e.getKey().length() + e.getValue().length();
+            out.put(e.getKey(), e.getValue());
         }
         if (total > limits.maxMetadataBytes()) {
             throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "metadata has " + total

@@ -28,7 +28,7 @@ public class EventBodies {
 
     @Inject
     public EventBodies(ImagefnConfig config) {
-        this.events = new EventJson(config.limits().maxBodyBytes(), config.limits().maxReferenceBytes());
+        this.events = new EventJson(config.limits());
     }
 
     /** {@code carrierIdentity} is the message's or the file's; {@code eventIdentityWins}: a CloudEvent's replaces it. */

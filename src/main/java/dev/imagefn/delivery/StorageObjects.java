@@ -8,6 +8,7 @@ import dev.imagefn.core.ImageFormat;
 import dev.imagefn.core.ImageRequest;
 import dev.imagefn.core.ImageStore;
 import dev.imagefn.core.ReferenceImage;
+import dev.imagefn.core.StoredMetadata;
 import dev.imagefn.core.idempotency.IdempotencyKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -113,8 +114,8 @@ public class StorageObjects {
         }
         String prompt = file.metadata().getOrDefault("prompt", config.pipeline().prompt());
         return new ImageRequest(prompt, null, null, null, List.of(new ReferenceImage.Inline(null, file.data())), false,
-                null, false, null, null, null, Map.of("source-key", ascii(object.key()), "source-bucket",
-                        object.bucket()), false);
+                null, false, null, null, null, Map.of(), false, Map.of(StoredMetadata.SOURCE_KEY, ascii(object.key()),
+                        StoredMetadata.SOURCE_BUCKET, object.bucket()));
     }
 
     /** The upload's Content-Type, when it says anything, must be an image; the bytes decide later. */

@@ -18,8 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -147,8 +146,8 @@ public class GeminiImageGenerator implements ImageGenerator {
                         "Gemini did not answer within imagefn.gemini.timeout", e), false, null);
             }
             if (!(e instanceof IOException) && !hasCause(e, IOException.class)) {
-                return Attempt.fail(new ImageFnException(ErrorCode.INTERNAL,
-                        "the call to Gemini failed: " + e.getClass().getSimpleName(), e), false, null);
+                // Not an I/O error, but it came out of the exchange with Gemini: upstream, not ours.
+                LOG.warnf(e, "the call to Gemini failed with %s", e.getClass().getName());
             }
             return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE,
                     "could not reach Gemini: " + e.getClass().getSimpleName(), e), true, null);
@@ -163,7 +162,8 @@ public class GeminiImageGenerator implements ImageGenerator {
     private Attempt failure(String model, int status, Response response, byte[] errorBody) {
         GeminiError error = GeminiError.parse(status, errorBody);
         String message = error.safeMessage(apiKey);
-        Duration serverDelay = error.retryDelay() != null ? error.retryDelay() : retryAfter(response);
+        Duration serverDelay = error.retryDelay() != null ? error.retryDelay()
+                : GeminiError.retryAfterHeader(response.getHeaderString("Retry-After"), Instant.now());
         if (status == 429) {
             boolean noQuota = error.zeroQuota() || message.contains("limit: 0");
             ImageFnException e = new ImageFnException(ErrorCode.UPSTREAM_RATE_LIMITED,
@@ -228,24 +228,6 @@ public class GeminiImageGenerator implements ImageGenerator {
         return new ImageFnException(ErrorCode.CONTENT_BLOCKED, detail,
                 message == null ? Map.of("reason", reason) : Map.of("reason", reason, "finishMessage",
                         shorten(message)), null, null);
-    }
-
-    private static Duration retryAfter(Response response) {
-        String value = response.getHeaderString("Retry-After");
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Long.parseLong(value.strip()));
-        } catch (NumberFormatException e) {
-            try {
-                Duration d = Duration.between(ZonedDateTime.now(),
-                        ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (RuntimeException ignored) {
-                return null;
-            }
-        }
     }
 
     private static byte[] readBounded(InputStream in) throws IOException {

@@ -33,9 +33,13 @@ final class RetryPolicy {
         return maxAttempts;
     }
 
-    /** Delay after failed attempt {@code attempt} (1-based). {@code serverDelay} may be null. */
+    /**
+     * Delay after failed attempt {@code attempt} (1-based). {@code serverDelay} may be null; a negative or
+     * absurdly long one is ignored like a missing one.
+     */
     Duration delay(int attempt, Duration serverDelay) {
-        if (serverDelay != null) {
+        if (serverDelay != null && !serverDelay.isNegative()
+                && serverDelay.compareTo(GeminiError.MAX_SERVER_DELAY) <= 0) {
             return serverDelay;
         }
         double base = initial.toMillis() * Math.pow(multiplier, attempt - 1);

@@ -36,8 +36,8 @@ public final class ProblemJson {
         if (requestId != null) {
             g.writeStringField("requestId", requestId);
         }
-        if (e.retryAfter().isPresent()) {
-            g.writeNumberField("retryAfterSeconds", Math.max(1, e.retryAfter().get().toSeconds()));
+        if (e.retryAfterSeconds().isPresent()) {
+            g.writeNumberField("retryAfterSeconds", e.retryAfterSeconds().getAsLong());
         }
         for (var x : e.extensions().entrySet()) {
             g.writeStringField(x.getKey(), x.getValue());

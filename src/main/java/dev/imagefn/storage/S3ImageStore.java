@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -89,7 +88,7 @@ public class S3ImageStore implements ImageStore {
                 return Optional.empty();
             }
             throw unavailable("HEAD " + key, e);
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
             throw unavailable("HEAD " + key, e);
         }
     }
@@ -119,7 +118,7 @@ public class S3ImageStore implements ImageStore {
                 return resolveConflict(key, sha256);
             }
             throw unavailable("PUT " + key, e);
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
             throw unavailable("PUT " + key, e);
         }
     }
@@ -141,7 +140,7 @@ public class S3ImageStore implements ImageStore {
     public void delete(String key) {
         try {
             s3.deleteObject(b -> b.bucket(bucket).key(key));
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
             throw unavailable("DELETE " + key, e);
         }
     }
@@ -171,7 +170,9 @@ public class S3ImageStore implements ImageStore {
                 throw new ImageFnException(ErrorCode.REFERENCE_FORBIDDEN, "no permission to read " + uri);
             }
             throw unavailable("GET " + uri, e);
-        } catch (SdkException | IOException e) {
+        } catch (ImageFnException e) {
+            throw e;
+        } catch (RuntimeException | IOException e) {
             throw unavailable("GET " + uri, e);
         }
     }
@@ -181,7 +182,7 @@ public class S3ImageStore implements ImageStore {
         try {
             s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) body.length),
                     RequestBody.fromBytes(body));
-        } catch (SdkException e) {
+        } catch (RuntimeException e) {
             throw unavailable("PUT " + key, e);
         }
     }
@@ -191,7 +192,7 @@ public class S3ImageStore implements ImageStore {
         try {
             return presigner.presignGetObject(p -> p.signatureDuration(ttl)
                     .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toURI();
-        } catch (java.net.URISyntaxException | SdkException e) {
+        } catch (java.net.URISyntaxException | RuntimeException e) {
             throw unavailable("presign " + key, e);
         }
     }
@@ -213,7 +214,7 @@ public class S3ImageStore implements ImageStore {
                         + "/" + key);
             }
             throw unavailable("HEAD s3://" + fromBucket + "/" + key, e);
-        } catch (SdkException | java.io.UncheckedIOException e) {
+        } catch (RuntimeException e) {
             throw unavailable("HEAD s3://" + fromBucket + "/" + key, e);
         }
     }
@@ -230,7 +231,7 @@ public class S3ImageStore implements ImageStore {
                 return Optional.empty();
             }
             throw unavailable("GET " + key, e);
-        } catch (SdkException | java.io.UncheckedIOException e) {
+        } catch (RuntimeException e) {
             throw unavailable("GET " + key, e);
         }
     }
@@ -257,7 +258,7 @@ public class S3ImageStore implements ImageStore {
                 return false;
             }
             throw unavailable("PUT " + key, e);
-        } catch (SdkException | java.io.UncheckedIOException e) {
+        } catch (RuntimeException e) {
             throw unavailable("PUT " + key, e);
         }
     }
@@ -275,15 +276,20 @@ public class S3ImageStore implements ImageStore {
                 return;
             }
             throw unavailable("DELETE " + key, e);
-        } catch (SdkException | java.io.UncheckedIOException e) {
+        } catch (RuntimeException e) {
             throw unavailable("DELETE " + key, e);
         }
     }
 
+    /**
+     * Every failure of a call to the store, S3 errors and transport failures alike: the SDK's HTTP layer lets
+     * some through unwrapped (the url-connection client's UncheckedIOException when a connection drops).
+     */
     private static ImageFnException unavailable(String what, Exception e) {
         String detail = e instanceof S3Exception s3e && s3e.awsErrorDetails() != null
                 ? s3e.statusCode() + " " + s3e.awsErrorDetails().errorCode()
-                : e.getClass().getSimpleName();
+                : e instanceof java.io.UncheckedIOException && e.getCause() != null
+                        ? e.getCause().getClass().getSimpleName() : e.getClass().getSimpleName();
         return new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "object storage failed: " + what + " (" + detail
                 + ")", e);
     }

@@ -50,6 +50,14 @@ class RetryPolicyTest {
     }
 
     @Test
+    void negativeOrAbsurdServerDelaysAreIgnored() {
+        RetryPolicy p = new RetryPolicy(config(0), () -> 0.5);
+        assertEquals(1000, p.delay(1, Duration.ofSeconds(-5)).toMillis(), "negative: the backoff");
+        assertEquals(2000, p.delay(2, Duration.ofSeconds(99_999_999_999L)).toMillis(), "absurd: the backoff");
+        assertEquals(0, p.delay(1, Duration.ZERO).toMillis(), "zero is a valid server delay");
+    }
+
+    @Test
     void apiKeyIsTrimmedAndCheckedAtStartup() {
         assertEquals("AIzaKey", GeminiImageGenerator.checkedKey("  AIzaKey\n"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> GeminiImageGenerator.checkedKey(" "));

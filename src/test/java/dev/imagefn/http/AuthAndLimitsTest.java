@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(RestrictedProfile.class)
 class AuthAndLimitsTest extends HttpTestBase {
+    @jakarta.inject.Inject
+    dev.imagefn.config.ImagefnConfig config;
 
     @Test
     void missingOrWrongTokenIsUnauthorized() {
@@ -36,6 +38,11 @@ class AuthAndLimitsTest extends HttpTestBase {
         given().contentType("application/json").header("Authorization", "Bearer " + RestrictedProfile.TOKEN)
                 .body("{\"prompt\":\"authorised\"}").when().post("/v1/images").then().statusCode(200);
         given().when().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void anExplicitBodyLimitWinsOverTheDerivedOne() {
+        assertEquals(100_000, config.limits().maxBodyBytes());
     }
 
     @Test

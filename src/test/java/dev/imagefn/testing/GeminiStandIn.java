@@ -166,6 +166,9 @@ public final class GeminiStandIn implements AutoCloseable {
                 reply = fallback;
             }
             sleep(reply);
+            if (reply.kind == Reply.Kind.HANG_UP) {
+                throw new IOException("stand-in hangs up without an answer");
+            }
             reply.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
             switch (reply.kind) {
                 case ERROR, RAW -> send(ex, reply.status, reply.body);
@@ -174,6 +177,7 @@ public final class GeminiStandIn implements AutoCloseable {
                         + model + "\",\"responseId\":\"standin-blocked\"}");
                 case FINISH_ONLY -> send(ex, 200, finishOnly(model, reply));
                 case IMAGES -> sendImages(ex, model, request, reply, rec);
+                case HANG_UP -> throw new IllegalStateException();
             }
         } catch (RuntimeException e) {
             e.printStackTrace();
@@ -186,7 +190,10 @@ public final class GeminiStandIn implements AutoCloseable {
     /**
      * A prompt can steer the answer, for callers that cannot script the stand-in (parallel batches, other
      * processes): {@code [stand-in:503]}, {@code [stand-in:429]}, {@code [stand-in:blocked]},
-     * {@code [stand-in:jpeg]}.
+     * {@code [stand-in:jpeg]}; a 503 with an odd {@code Retry-After}: {@code [stand-in:retry-after-negative]}
+     * ({@code -5}), {@code -absurd} ({@code 99999999999}), {@code -garbage} ({@code soon}); the recorded 429 whose
+     * quota of 0 is in ErrorInfo metadata: {@code [stand-in:429-quota-zero]}; the connection closed with no answer at
+     * all: {@code [stand-in:hang-up]}.
      */
     private static Reply directive(String prompt) {
         Matcher m = DIRECTIVE.matcher(prompt);
@@ -198,6 +205,11 @@ public final class GeminiStandIn implements AutoCloseable {
             case "429" -> Reply.rateLimited("0.01s");
             case "blocked" -> Reply.promptBlocked("PROHIBITED_CONTENT");
             case "jpeg" -> Reply.image().mimeType("image/jpeg");
+            case "retry-after-negative" -> Reply.unavailable().header("Retry-After", "-5");
+            case "retry-after-absurd" -> Reply.unavailable().header("Retry-After", "99999999999");
+            case "retry-after-garbage" -> Reply.unavailable().header("Retry-After", "soon");
+            case "hang-up" -> Reply.hangUp();
+            case "429-quota-zero" -> Reply.recorded("gemini-error__vertexai-sdk-test-data__429-rate-limit-errorinfo.json");
             default -> null;
         };
     }

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /** One scripted answer of the {@link GeminiStandIn}. Built fluently; immutable once queued. */
 public final class Reply {
-    enum Kind { IMAGES, PROMPT_BLOCKED, FINISH_ONLY, ERROR, RAW }
+    enum Kind { IMAGES, PROMPT_BLOCKED, FINISH_ONLY, ERROR, RAW, HANG_UP }
 
     Kind kind = Kind.IMAGES;
     int status = 200;
@@ -72,8 +72,32 @@ public final class Reply {
                         + "\"}]");
     }
 
+    /** No answer: the connection is closed before a status line is sent. */
+    public static Reply hangUp() {
+        Reply r = new Reply();
+        r.kind = Kind.HANG_UP;
+        return r;
+    }
+
     public static Reply unavailable() {
         return error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.", null);
+    }
+
+    /**
+     * A real recorded error body from {@code src/test/resources/realworld/} (see the README there), sent with
+     * the HTTP status its {@code error.code} names.
+     */
+    public static Reply recorded(String file) {
+        try (var in = Reply.class.getResourceAsStream("/realworld/" + file)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no recorded sample " + file);
+            }
+            String body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int status = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).at("/error/code").asInt();
+            return raw(status, body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static Reply raw(int status, String body) {

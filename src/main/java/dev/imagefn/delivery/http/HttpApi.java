@@ -24,7 +24,6 @@ import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -66,7 +65,7 @@ public class HttpApi {
         this.objects = objects;
         this.config = config;
         this.token = token;
-        this.events = new EventJson(config.limits().maxBodyBytes(), config.limits().maxReferenceBytes());
+        this.events = new EventJson(config.limits());
     }
 
     /** Routes a whole request, authorisation included (the REST server does routing and auth itself). */
@@ -203,16 +202,10 @@ public class HttpApi {
             headers.put(RequestIds.HEADER, requestId);
         }
         if (e.retryable()) {
-            e.retryAfter().ifPresent(d -> headers.put("Retry-After", Long.toString(retryAfterSeconds(d))));
+            e.retryAfterSeconds().ifPresent(s -> headers.put("Retry-After", Long.toString(s)));
         }
         ProblemLog.log(e, requestId);
         return new HttpReply(e.code().status(), headers, ProblemJson.write(e, requestId));
-    }
-
-    /** Whole seconds, rounded up: a client told to wait 34.4 s must not come back at 34. */
-    static long retryAfterSeconds(Duration d) {
-        long s = d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0);
-        return Math.max(1, s);
     }
 
     private HttpReply cloudEventReply(String type, String subject, String contentType, byte[] data, String requestId) {
