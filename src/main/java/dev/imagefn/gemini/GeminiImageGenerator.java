@@ -132,8 +132,9 @@ public class GeminiImageGenerator implements ImageGenerator {
             return Attempt.fail(e, false, null);
         } catch (RuntimeException | IOException e) {
             if (watch.fired() || e instanceof InterruptedIOException || hasCause(e, InterruptedException.class)) {
+                // The request was on its way or sent: it may be generating, and billed.
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
-                        "Gemini did not answer within the deadline", e), false, null);
+                        "Gemini did not answer within the deadline", e).paid(), false, null);
             }
             if (bodyStarted) {
                 // After a 200 the call is paid for: a cut or malformed body is reported, not retried.
@@ -143,7 +144,7 @@ public class GeminiImageGenerator implements ImageGenerator {
             if (isTimeout(e)) {
                 // The request was sent and may still be generating (and billed): another attempt could pay twice.
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
-                        "Gemini did not answer within imagefn.gemini.timeout", e), false, null);
+                        "Gemini did not answer within imagefn.gemini.timeout", e).paid(), false, null);
             }
             if (!(e instanceof IOException) && !hasCause(e, IOException.class)) {
                 // Not an I/O error, but it came out of the exchange with Gemini: upstream, not ours.
