@@ -41,38 +41,47 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * function.zip under AWS's own Runtime Interface Client, as the managed java25 runtime runs it: the zip unpacked
- * as the task root (classes at its root, lib/*.jar), {@code AWSLambda} as the main class with the handler, memory,
- * timeout and {@code JAVA_TOOL_OPTIONS} of deploy/aws/template-snapstart.yaml, and a local Runtime API on
- * 127.0.0.1 handing out events. Runs in the Lambda build ({@code -Plambda}) after the zip is built.
+ * The built function.zip as Lambda runs it, against a local Runtime API on 127.0.0.1 handing out events. The zip is
+ * unpacked as the task root. A JVM zip runs under AWS's own Runtime Interface Client, as the managed java25 runtime
+ * does ({@code AWSLambda} as the main class with the handler, memory, timeout and {@code JAVA_TOOL_OPTIONS} of
+ * deploy/aws/template-snapstart.yaml); a native zip's {@code bootstrap} is started as provided.al2023 starts it
+ * ({@code make native-test}). Runs in the Lambda build ({@code -Plambda}) after the zip is built.
  */
-class LambdaRicIT {
+class FunctionZipIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path TEMPLATE = Path.of("deploy/aws/template-snapstart.yaml");
+    private static final Path JVM_TEMPLATE = Path.of("deploy/aws/template-snapstart.yaml");
+    private static final Path NATIVE_TEMPLATE = Path.of("deploy/aws/template.yaml");
     private static final String API_KEY = "ric-key-AIzaSyTESTONLY0123456789";
     private static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
     private static final String ARN = "arn:aws:lambda:eu-west-1:123456789012:function:imagefn";
 
     @Test
-    void everyEventKindThroughTheRuntimeInterfaceClient() throws Exception {
+    void everyEventKindThroughTheLambdaRuntime() throws Exception {
         Path build = Path.of(System.getProperty("build.dir", "target/lambda"));
         Path zip = build.resolve("function.zip");
         assertTrue(Files.exists(zip), zip + " was not built");
         Path work = build.resolve("lambda-ric");
         Path task = unzip(zip, work.resolve("task"));
-        String ricClasspath = Files.readString(work.resolve("classpath.txt")).trim();
-        assertTrue(ricClasspath.contains("aws-lambda-java-runtime-interface-client"), ricClasspath);
-
-        Template template = Template.read(TEMPLATE);
+        // A native zip has the executable as bootstrap (provided.al2023); a JVM zip runs under the RIC (java25).
+        boolean nativeZip = Files.isRegularFile(task.resolve("bootstrap"));
+        Template template = Template.read(nativeZip ? NATIVE_TEMPLATE : JVM_TEMPLATE);
         Path log = work.resolve("function.log");
         try (LocalS3 s3 = LocalS3.start(Path.of(System.getProperty("localstack.dir", "target/localstack")), 0);
                 GeminiStandIn gemini = new GeminiStandIn(0, API_KEY);
                 RuntimeApi api = new RuntimeApi()) {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            // the JDK 25 running this test; serial GC and a heap within the function's memory, as on Lambda
-            ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseSerialGC",
-                    "-Xmx" + template.memoryMb * 85 / 100 + "m", "-cp", ricClasspath, RIC_MAIN, template.handler)
-                    .directory(task.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb;
+            if (nativeZip) {
+                assertTrue(task.resolve("bootstrap").toFile().setExecutable(true));
+                pb = new ProcessBuilder(task.resolve("bootstrap").toString());
+            } else {
+                String ricClasspath = Files.readString(work.resolve("classpath.txt")).trim();
+                assertTrue(ricClasspath.contains("aws-lambda-java-runtime-interface-client"), ricClasspath);
+                String java = ProcessHandle.current().info().command().orElse("java");
+                // the JDK 25 running this test; serial GC and a heap within the function's memory, as on Lambda
+                pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx" + template.memoryMb * 85 / 100 + "m", "-cp",
+                        ricClasspath, RIC_MAIN, template.handler);
+            }
+            pb.directory(task.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> env = pb.environment();
             env.clear(); // Lambda's environment, not the developer's
             env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -81,7 +90,7 @@ class LambdaRicIT {
             env.put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + api.port());
             env.put("_HANDLER", template.handler);
             env.put("LAMBDA_TASK_ROOT", task.toString());
-            env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java25");
+            env.put("AWS_EXECUTION_ENV", nativeZip ? "AWS_Lambda_provided.al2023" : "AWS_Lambda_java25");
             env.put("AWS_LAMBDA_FUNCTION_NAME", "imagefn");
             env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
             env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(template.memoryMb));
@@ -92,7 +101,10 @@ class LambdaRicIT {
             env.put("AWS_DEFAULT_REGION", "eu-west-1");
             env.put("AWS_ACCESS_KEY_ID", LocalS3.ACCESS_KEY);
             env.put("AWS_SECRET_ACCESS_KEY", LocalS3.SECRET_KEY);
-            if (template.javaToolOptions != null) {
+            if (nativeZip) {
+                env.put("DISABLE_SIGNAL_HANDLERS", "true");
+            }
+            if (template.javaToolOptions != null && !nativeZip) {
                 env.put("JAVA_TOOL_OPTIONS", template.javaToolOptions);
             }
             env.put("GEMINI_API_KEY", API_KEY);
@@ -159,7 +171,7 @@ class LambdaRicIT {
     }
 
     private static String fixture(String name) throws IOException {
-        try (InputStream in = LambdaRicIT.class.getResourceAsStream("/events/" + name)) {
+        try (InputStream in = FunctionZipIT.class.getResourceAsStream("/events/" + name)) {
             assertNotNull(in, name);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

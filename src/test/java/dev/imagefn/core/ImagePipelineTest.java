@@ -1,0 +1,133 @@
+package dev.imagefn.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.idempotency.Idempotency;
+import dev.imagefn.core.idempotency.IdempotencyKey;
+import dev.imagefn.testing.InMemoryImageStore;
+import dev.imagefn.testing.ScriptedGenerator;
+import dev.imagefn.testing.TestConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The pipeline on an in-memory store and a scripted generator: every rule about paying, in milliseconds. */
+class ImagePipelineTest {
+    private final InMemoryImageStore store = new InMemoryImageStore("images");
+    private final ScriptedGenerator gemini = new ScriptedGenerator();
+    private final ImagefnConfig config = TestConfig.defaults();
+    private final ImagePipeline pipeline = pipeline();
+
+    private ImagePipeline pipeline() {
+        ModelCatalogue catalogue = new ModelCatalogue(config);
+        return new ImagePipeline(new RequestValidator(catalogue, config), gemini, store, new ObjectKeys(config), config,
+                new PipelineMetrics(new SimpleMeterRegistry()), catalogue,
+                new Idempotency(store, "generated/.idempotency/", Duration.ZERO, Duration.ofSeconds(1)));
+    }
+
+    private static ImageRequest request(String prompt, String key, String idempotencyKey) {
+        return new ImageRequest(prompt, null, null, null, List.of(), false, null, false, null, key, idempotencyKey,
+                Map.of(), false);
+    }
+
+    private ImageResult run(ImageRequest r, IdempotencyKey delivery) {
+        return pipeline.run(r, delivery, "req", Deadline.after(Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void aDeliveryIdentityPaysOnceAndTheRepeatIsReused() {
+        IdempotencyKey sqs = IdempotencyKey.delivery("sqs", "m-1");
+        ImageResult first = run(request("a fox", null, null), sqs);
+        ImageResult again = run(request("a fox", null, null), sqs);
+        assertEquals(1, gemini.calls());
+        assertEquals(first.key(), again.key());
+        assertTrue(again.reused());
+        assertEquals(0, again.cost().usd().signum());
+        assertEquals(1, store.objects().size());
+    }
+
+    @Test
+    void withoutAnyIdentityEveryCallIsANewImage() {
+        run(request("a fox", null, null), null);
+        run(request("a fox", null, null), null);
+        assertEquals(2, gemini.calls());
+        assertTrue(store.records().documents().isEmpty(), "no identity, no record");
+    }
+
+    @Test
+    void aTakenExplicitKeyIsRefusedBeforeThePaidCall() {
+        run(request("first", "hero.png", null), null);
+        var e = assertThrows(ImageFnException.class, () -> run(request("second", "hero.png", null), null));
+        assertEquals(ErrorCode.KEY_EXISTS, e.code());
+        assertEquals(1, gemini.calls());
+    }
+
+    @Test
+    void aPaidFailureIsRecordedAndReplayedWithoutPaying() {
+        gemini.thenNoImage();
+        IdempotencyKey ce = IdempotencyKey.delivery("cloudevent", "src#1");
+        var first = assertThrows(ImageFnException.class, () -> run(request("x", null, null), ce));
+        assertEquals(ErrorCode.NO_IMAGE, first.code());
+        assertEquals(Disposition.PAID_FAILED, first.disposition());
+        var again = assertThrows(ImageFnException.class, () -> run(request("x", null, null), ce));
+        assertEquals(ErrorCode.NO_IMAGE, again.code());
+        assertFalse(again.retryable());
+        assertEquals(1, gemini.calls());
+        assertTrue(store.objects().isEmpty(), "a failure leaves no object");
+    }
+
+    @Test
+    void aFailureThatPaidNothingLeavesTheIdentityFree() {
+        gemini.thenFail(new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "503"));
+        IdempotencyKey sqs = IdempotencyKey.delivery("sqs", "m-2");
+        var e = assertThrows(ImageFnException.class, () -> run(request("x", null, null), sqs));
+        assertTrue(e.retryable());
+        run(request("x", null, null), sqs);
+        assertEquals(2, gemini.calls(), "the redelivery tries again");
+    }
+
+    @Test
+    void storageDownAfterThePaidCallIsTransientAndLeavesNothing() {
+        IdempotencyKey sqs = IdempotencyKey.delivery("sqs", "m-3");
+        ImageGenerator failingStoreAfterwards = (r, d) -> {
+            var g = gemini.generate(r, d);
+            store.down.set(true);
+            return g;
+        };
+        ModelCatalogue catalogue = new ModelCatalogue(config);
+        ImagePipeline p = new ImagePipeline(new RequestValidator(catalogue, config), failingStoreAfterwards, store,
+                new ObjectKeys(config), config, new PipelineMetrics(new SimpleMeterRegistry()), catalogue,
+                new Idempotency(store, "generated/.idempotency/", Duration.ZERO, Duration.ofSeconds(1)));
+        var e = assertThrows(ImageFnException.class, () -> p.run(request("x", null, null), sqs, "req",
+                Deadline.after(Duration.ofMinutes(1))));
+        assertEquals(ErrorCode.STORAGE_UNAVAILABLE, e.code());
+        assertTrue(e.retryable());
+        store.down.set(false);
+        assertTrue(store.objects().isEmpty());
+    }
+
+    @Test
+    void theCallersKeyWinsOverTheDeliverysAndAConflictingReuseIsRefused() {
+        run(request("one", null, "order-1"), IdempotencyKey.delivery("sqs", "m-4"));
+        run(request("one", null, "order-1"), IdempotencyKey.delivery("sqs", "m-5"));
+        assertEquals(1, gemini.calls(), "the same idempotencyKey from another message is the same job");
+        var e = assertThrows(ImageFnException.class, () -> run(request("two", null, "order-1"), null));
+        assertEquals(ErrorCode.IDEMPOTENCY_CONFLICT, e.code());
+        assertEquals(1, gemini.calls());
+    }
+
+    @Test
+    void aReusedImageThatWasDeletedIsGeneratedAgain() {
+        ImageResult first = run(request("gone", null, "k-1"), null);
+        store.delete(first.key());
+        ImageResult again = run(request("gone", null, "k-1"), null);
+        assertFalse(again.reused());
+        assertEquals(2, gemini.calls());
+    }
+}
