@@ -140,6 +140,25 @@ class LambdaHandlerTest extends HttpTestBase {
     }
 
     @Test
+    void sqsAcknowledgesWhatMustNotComeAgainAndRecordsIt() throws Exception {
+        String paid = "m-paid-" + UUID.randomUUID();
+        String auth = "m-auth-" + UUID.randomUUID();
+        gemini().enqueue(Reply.finish("STOP", null));
+        JsonNode reply = invoke("{\"Records\":[" + sqsRecord(paid, "{\"prompt\":\"nothing\"}") + "]}");
+        assertEquals(List.of(), itemFailures(reply), "a paid failure is not sent back to pay again");
+        gemini().enqueue(Reply.error(403, "PERMISSION_DENIED", "API key not valid.", null));
+        reply = invoke("{\"Records\":[" + sqsRecord(auth, "{\"prompt\":\"refused\"}") + "]}");
+        assertEquals(List.of(), itemFailures(reply), "refused credentials do not end in the DLQ");
+        Set<String> records = keys().stream().filter(k -> k.startsWith("generated/failures/")
+                && (k.contains(paid) || k.contains(auth))).collect(Collectors.toSet());
+        assertEquals(2, records.size(), records.toString());
+        int calls = gemini().calls();
+        assertEquals(List.of(), itemFailures(invoke("{\"Records\":[" + sqsRecord(paid, "{\"prompt\":\"nothing\"}")
+                + "]}")));
+        assertEquals(calls, gemini().calls(), "the redelivered message finds its recorded failure");
+    }
+
+    @Test
     void sqsRecordsAreNotStartedWithoutEnoughTimeLeft() throws Exception {
         String id = "m-late-" + UUID.randomUUID();
         String event = "{\"Records\":[" + sqsRecord(id, "{\"prompt\":\"too late\"}") + "]}";
