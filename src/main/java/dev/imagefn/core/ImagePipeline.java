@@ -68,11 +68,15 @@ public class ImagePipeline {
 
     private ImageResult runJob(ImageRequest request, IdempotencyKey delivery, String requestId, Deadline deadline) {
         ImageJob job = validator.validate(request, requestId);
-        IdempotencyKey key = job.idempotent() ? IdempotencyKey.caller(job.idempotencyKey()) : delivery;
-        if (key == null) {
+        if (!job.idempotent() && delivery == null) {
             return produce(job, deadline);
         }
-        return idempotency.execute(key, RequestHash.of(job), deadline.epochMillis(), new Idempotency.Handler<>() {
+        String hash = RequestHash.of(job);
+        // A delivery's identity with other content (an object whose prompt metadata changed, same ETag) is another
+        // job, not a conflict: only a caller's own key can conflict.
+        IdempotencyKey key = job.idempotent() ? IdempotencyKey.caller(job.idempotencyKey())
+                : new IdempotencyKey(delivery.namespace(), delivery.key() + "\n" + hash);
+        return idempotency.execute(key, hash, deadline.epochMillis(), new Idempotency.Handler<>() {
             @Override
             public ImageResult run() {
                 return produce(job, deadline);
@@ -152,11 +156,6 @@ public class ImagePipeline {
                 stored.add(new ImageResult.StoredImage(key, image.mimeType(), image.bytes().length(), sha256,
                         image.width(), image.height()));
             }
-            ImageResult.StoredImage main = stored.get(count - 1);
-            return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
-                    main.bytes(), main.sha256(), main.width(), main.height(), stored,
-                    job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
-                    generation.usage(), cost(job, count), false, job.requestId());
         } catch (ImageStore.AlreadyExists raced) {
             deleteQuietly(written);
             throw new ImageFnException(ErrorCode.KEY_EXISTS, "an object with key '" + raced.existing().key()
@@ -164,10 +163,17 @@ public class ImagePipeline {
         } catch (RuntimeException e) {
             deleteQuietly(written);
             if (attempted != null) {
-                deleteIfOurs(attempted, job);
+                deleteIfOurs(attempted, job, generation.images().get(written.size()).bytes().sha256Hex());
             }
-            throw e;
+            // Gemini was paid: a redelivery would pay again, so this failure is final (and recorded as such).
+            throw e instanceof ImageFnException f ? f.paid()
+                    : new ImageFnException(ErrorCode.INTERNAL, "storing the image failed: " + e, e).paid();
         }
+        ImageResult.StoredImage main = stored.get(count - 1);
+        return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
+                main.bytes(), main.sha256(), main.width(), main.height(), stored,
+                job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
+                generation.usage(), cost(job, count), false, job.requestId());
     }
 
     private List<ReferenceImage.Inline> loadReferences(ImageJob job) {
@@ -208,7 +214,9 @@ public class ImagePipeline {
      */
     private Optional<ImageResult> reuse(ImageJob job, JobRecords.Stored record) {
         ImageResult.StoredImage main = record.images().getLast();
-        if (store.head(main.key()).isEmpty()) {
+        // The key may have been freed and taken by someone else since: only the same bytes are this record's.
+        if (!store.head(main.key()).map(o -> main.sha256().equals(o.metadata().get(StoredMetadata.SHA256)))
+                .orElse(false)) {
             return Optional.empty();
         }
         return Optional.of(new ImageResult(record.bucket(), main.key(), presignIfAsked(job, main.key()),
@@ -232,10 +240,11 @@ public class ImagePipeline {
                 images == 1 ? basis : basis + " x" + images);
     }
 
-    /** A PUT that failed may still have stored the object: remove it if it is this request's. */
-    private void deleteIfOurs(String key, ImageJob job) {
+    /** A PUT that failed may still have stored the object: remove it if it is this request's (same bytes). */
+    private void deleteIfOurs(String key, ImageJob job, String sha256) {
         try {
-            store.head(key).filter(o -> job.requestId().equals(o.metadata().get("request-id")))
+            store.head(key).filter(o -> job.requestId().equals(o.metadata().get(StoredMetadata.REQUEST_ID))
+                    && sha256.equals(o.metadata().get(StoredMetadata.SHA256)))
                     .ifPresent(o -> store.delete(key));
         } catch (RuntimeException e) {
             LOG.warnf("could not check partial object %s: %s", key, e.toString());

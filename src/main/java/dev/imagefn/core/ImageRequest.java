@@ -37,9 +37,4 @@ public record ImageRequest(
         this(prompt, model, aspectRatio, imageSize, referenceImages, includeText, thinking, grounding, seed, key,
                 idempotencyKey, metadata, presign, Map.of());
     }
-
-    public ImageRequest withIdempotencyKey(String value) {
-        return new ImageRequest(prompt, model, aspectRatio, imageSize, referenceImages, includeText, thinking, grounding,
-                seed, key, value, metadata, presign, provenance);
-    }
 }

@@ -33,7 +33,7 @@ public class RequestValidator {
         this.limits = config.limits();
         this.referenceBuckets = config.storage().referenceBuckets().orElse(List.of());
         this.prefix = config.storage().prefix();
-        this.reservedAreas = java.util.stream.Stream.of(prefix + "failures/", prefix + ".idempotency/",
+        this.reservedAreas = java.util.stream.Stream.of(prefix + ObjectKeys.FAILURES, prefix + ObjectKeys.IDEMPOTENCY,
                 config.pipeline().jobsPrefix(), config.pipeline().uploadsPrefix()).filter(p -> !p.isEmpty()).toList();
     }
 

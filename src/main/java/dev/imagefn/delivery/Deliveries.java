@@ -6,6 +6,7 @@ import dev.imagefn.core.ImagePipeline;
 import dev.imagefn.core.ImageRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -36,7 +37,7 @@ public class Deliveries {
         } catch (ImageFnException e) {
             return settle(delivery, Outcome.failed(delivery.id(), e));
         } catch (RuntimeException e) {
-            LOG.errorf(e, "%s delivery %s failed unexpectedly", delivery.kind(), delivery.id());
+            LOG.errorf(e, "%s delivery %s failed unexpectedly", delivery.kind(), FailureRecords.printable(delivery.id()));
             return settle(delivery, Outcome.failed(delivery.id(), new ImageFnException(ErrorCode.INTERNAL,
                     "internal error; see the logs for request " + delivery.requestId())));
         }
@@ -48,6 +49,12 @@ public class Deliveries {
     }
 
     private Outcome settle(Delivery delivery, Outcome failed) {
+        if (delivery.kind().equals("object") && failed.error() != null) {
+            // A stored job's own text (a value the validator quotes) never reaches a reply, a log or a record.
+            ImageFnException e = failed.error();
+            failed = Outcome.failed(failed.id(), new ImageFnException(e.code(), StorageObjects.withoutQuotes(e.detail()),
+                    Map.of(), e.retryAfter().orElse(null), null).as(e.disposition()));
+        }
         if (failed.redeliver() || delivery.recordOf() == null) {
             return failed;
         }
@@ -55,7 +62,7 @@ public class Deliveries {
             return failed.recordedAt(failures.write(delivery, failed.error()));
         } catch (ImageFnException storage) {
             LOG.warnf("%s delivery %s: the failure record could not be written; delivering again", delivery.kind(),
-                    delivery.id());
+                    FailureRecords.printable(delivery.id()));
             return Outcome.failed(delivery.id(), storage);
         } catch (RuntimeException unexpected) {
             return Outcome.failed(delivery.id(), new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE,

@@ -45,13 +45,9 @@ public class EventBodies {
         return new Job(events.read(body), carrierIdentity);
     }
 
-    public ImageRequest request(byte[] body) {
-        return events.read(body);
-    }
-
     /** Redeliveries of one CloudEvent share its source and id (the spec's uniqueness rule). */
     public static IdempotencyKey identityOf(CloudEvent ce) {
-        return IdempotencyKey.delivery("cloudevent", ce.source() + "#" + ce.id());
+        return IdempotencyKey.delivery("cloudevent", ce.source().length() + ":" + ce.source() + "#" + ce.id());
     }
 
     /** A top-level {@code specversion} member marks a structured CloudEvent. */

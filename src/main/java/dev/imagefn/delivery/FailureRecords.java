@@ -57,9 +57,15 @@ public class FailureRecords {
             throw new UncheckedIOException(e);
         }
         store.putDocument(key, out.toByteArray(), "application/json");
-        LOG.warnf("%s delivery %s failed (%s, %s); recorded at %s", delivery.kind(), delivery.id(), problem.code(),
-                problem.disposition(), key);
+        LOG.warnf("%s delivery %s failed (%s, %s); recorded at %s", delivery.kind(), printable(delivery.id()),
+                problem.code(), problem.disposition(), key);
         return key;
+    }
+
+    /** An id from an event, fit for one log line: no line breaks or other controls, bounded length. */
+    static String printable(String id) {
+        String s = id.replaceAll("[^\\x20-\\x7e]", "?");
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
     /** Readable, and unique: a short hash of the whole id follows the cleaned-up, shortened id. */

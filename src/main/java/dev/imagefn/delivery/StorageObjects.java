@@ -7,6 +7,7 @@ import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageFormat;
 import dev.imagefn.core.ImageRequest;
 import dev.imagefn.core.ImageStore;
+import dev.imagefn.core.ObjectKeys;
 import dev.imagefn.core.ReferenceImage;
 import dev.imagefn.core.StoredMetadata;
 import dev.imagefn.core.idempotency.IdempotencyKey;
@@ -58,8 +59,8 @@ public class StorageObjects {
                     + EventBodies.ModelText.cut(bucket) + "' is not one the pipeline handles (imagefn.pipeline.buckets)"));
         }
         String outputPrefix = config.storage().prefix();
-        if (bucket.equals(store.bucket()) && (outputPrefix.isEmpty() ? key.startsWith("failures/")
-                || key.matches("\\d{4}/\\d{2}/\\d{2}/.*") || key.startsWith(".idempotency/")
+        if (bucket.equals(store.bucket()) && (outputPrefix.isEmpty() ? key.startsWith(ObjectKeys.FAILURES)
+                || key.matches("\\d{4}/\\d{2}/\\d{2}/.*") || key.startsWith(ObjectKeys.IDEMPOTENCY)
                 : key.startsWith(outputPrefix))) {
             return Outcome.skipped(id, "the function's own output");
         }
@@ -125,8 +126,8 @@ public class StorageObjects {
                 || type.equals("binary/octet-stream");
     }
 
-    /** A parser's detail may quote what it read: anything between quotes is dropped. */
-    private static String withoutQuotes(String detail) {
+    /** A parser's or validator's detail may quote what it read: anything between quotes is dropped. */
+    static String withoutQuotes(String detail) {
         return detail == null ? "" : detail.replaceAll("'[^']*'", "'…'").replaceAll("\"[^\"]*\"", "\"…\"");
     }
 

@@ -122,9 +122,10 @@ public class GeminiImageGenerator implements ImageGenerator {
         try {
             response = api.generateContent(model, apiKey, body);
             int status = response.getStatus();
+            // From a 200 on, the call is paid for, whatever happens to the body.
+            bodyStarted = status == 200;
             InputStream in = response.readEntity(InputStream.class);
             if (status == 200) {
-                bodyStarted = true;
                 return Attempt.success(toGeneration(reader.read(in), model));
             }
             return failure(model, status, response, readBounded(in));

@@ -45,14 +45,16 @@ class ApiGatewayAdapter {
                 .asText("$default")) : restPath(event);
         String text = event.path("body").isNull() ? "" : event.path("body").asText("");
         HttpReply reply;
+        byte[] body = null;
         try {
-            byte[] body = event.path("isBase64Encoded").asBoolean(false) ? Base64.getMimeDecoder().decode(text)
+            body = event.path("isBase64Encoded").asBoolean(false) ? Base64.getDecoder().decode(text.strip())
                     : text.getBytes(StandardCharsets.UTF_8);
-            reply = http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline);
         } catch (IllegalArgumentException e) {
-            reply = HttpApi.problem(dev.imagefn.core.ImageFnException.invalid(
-                    "the body is marked isBase64Encoded but is not valid base64"), headers.get("X-Request-Id"));
+            body = null;
         }
+        reply = body == null ? HttpApi.problem(dev.imagefn.core.ImageFnException.invalid(
+                "the body is marked isBase64Encoded but is not valid base64"), headers.get("X-Request-Id"))
+                : http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline);
         out.writeStartObject();
         out.writeNumberField("statusCode", reply.status());
         out.writeObjectFieldStart("headers");

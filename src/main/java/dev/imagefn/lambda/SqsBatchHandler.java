@@ -63,13 +63,16 @@ class SqsBatchHandler {
             for (JsonNode record : records) {
                 futures.add(pool.submit(() -> handleRecord(record, requestId, deadline)));
             }
+            // Records stop at the pipeline's deadline; their outcome is then recorded within the margin that is
+            // kept before the invocation's end, so the wait here reaches into it instead of cutting them off.
+            Deadline answerBy = new Deadline(deadline.epochMillis() + config.lambda().deadlineMargin().toMillis() / 2);
             List<Outcome> outcomes = new ArrayList<>();
             for (int i = 0; i < futures.size(); i++) {
-                outcomes.add(await(futures.get(i), records.get(i).path("messageId").asText(), deadline));
+                outcomes.add(await(futures.get(i), records.get(i).path("messageId").asText(), answerBy));
             }
             return outcomes;
         } finally {
-            pool.shutdownNow();
+            pool.shutdown();
         }
     }
 
@@ -104,7 +107,7 @@ class SqsBatchHandler {
         try {
             return future.get(Math.max(1, deadline.remaining().toMillis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            future.cancel(true);
+            // Not interrupted: a write of its outcome may be under way. Sent back; its record decides a redelivery.
             return Outcome.failed(id, new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "not finished in time"));
         } catch (ExecutionException e) {
             return Outcome.failed(id, new ImageFnException(ErrorCode.INTERNAL, String.valueOf(e.getCause())));

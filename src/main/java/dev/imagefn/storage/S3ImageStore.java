@@ -50,6 +50,11 @@ public class S3ImageStore implements ImageStore {
                     + config.storage().checksums() + "'");
         }
         this.sendChecksum = checksums.equals("when-supported");
+        Duration ttl = config.storage().presignTtl();
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofDays(7)) > 0) {
+            throw new IllegalStateException("imagefn.storage.presign-ttl must be between 1s and 7d (S3's limit for "
+                    + "presigned URLs), not " + ttl);
+        }
         this.createBucket = config.storage().createBucket();
     }
 
@@ -272,7 +277,8 @@ public class S3ImageStore implements ImageStore {
                 return;
             }
             if (e.statusCode() == 501 || e.statusCode() == 400) {
-                delete(key); // a store without conditional deletes
+                // A store without conditional deletes: an unconditional one could remove a record another
+                // instance holds now, so the record is left to expire with its lease.
                 return;
             }
             throw unavailable("DELETE " + key, e);

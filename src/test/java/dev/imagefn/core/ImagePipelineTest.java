@@ -93,7 +93,7 @@ class ImagePipelineTest {
     }
 
     @Test
-    void storageDownAfterThePaidCallIsTransientAndLeavesNothing() {
+    void storageFailingAfterThePaidCallIsAPaidFailureAndLeavesNothing() {
         IdempotencyKey sqs = IdempotencyKey.delivery("sqs", "m-3");
         ImageGenerator failingStoreAfterwards = (r, d) -> {
             var g = gemini.generate(r, d);
@@ -107,7 +107,8 @@ class ImagePipelineTest {
         var e = assertThrows(ImageFnException.class, () -> p.run(request("x", null, null), sqs, "req",
                 Deadline.after(Duration.ofMinutes(1))));
         assertEquals(ErrorCode.STORAGE_UNAVAILABLE, e.code());
-        assertTrue(e.retryable());
+        assertEquals(Disposition.PAID_FAILED, e.disposition(), "Gemini was paid: a redelivery must not pay again");
+        assertFalse(e.retryable());
         store.down.set(false);
         assertTrue(store.objects().isEmpty());
     }
@@ -129,5 +130,14 @@ class ImagePipelineTest {
         ImageResult again = run(request("gone", null, "k-1"), null);
         assertFalse(again.reused());
         assertEquals(2, gemini.calls());
+    }
+
+    @Test
+    void aReuseNeverHandsOutAnImageSomeoneElsePutUnderTheSameKey() {
+        ImageResult mine = run(request("mine", "k.png", "key-A"), null);
+        store.delete(mine.key());
+        run(request("someone else's", "k.png", null), null);
+        var e = assertThrows(ImageFnException.class, () -> run(request("mine", "k.png", "key-A"), null));
+        assertEquals(ErrorCode.KEY_EXISTS, e.code(), "the record's bytes are gone: not a reuse of another image");
     }
 }

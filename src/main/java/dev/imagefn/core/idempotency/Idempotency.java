@@ -87,7 +87,10 @@ public final class Idempotency {
         String owner = UUID.randomUUID().toString();
         long waitUntil = Math.min(deadline, clock.getAsLong() + maxWait.toMillis());
         long poll = 100;
-        while (true) {
+        for (int round = 0; ; round++) {
+            if (round > 0 && clock.getAsLong() >= waitUntil) {
+                throw handler.inProgress();
+            }
             Optional<RecordStore.Document> found = store.getDocument(recordKey);
             IdempotencyRecord existing = found.map(d -> IdempotencyRecord.fromJson(d.body())).orElse(null);
             if (existing != null && !existing.requestHash().equals(requestHash)) {
@@ -114,6 +117,7 @@ public final class Idempotency {
             if (etag.isPresent()) {
                 return runClaimed(recordKey, mine, etag.get(), handler);
             }
+            pause(Duration.ofMillis(poll), handler);
         }
     }
 
@@ -156,20 +160,31 @@ public final class Idempotency {
 
     /** The outcome is recorded; when that fails, the answer stands and the record expires with its lease. */
     private void finish(String recordKey, IdempotencyRecord record, String etag) {
+        // A deadline interrupt of the work must not also abort the write that records its outcome.
+        boolean interrupted = Thread.interrupted();
         try {
             if (!store.replaceDocument(recordKey, record.toJson(), etag)) {
                 LOG.warnf("idempotency record %s was taken over before it could be completed", recordKey);
             }
         } catch (RuntimeException e) {
             LOG.warnf("idempotency record %s could not be completed (%s); it expires with its lease", recordKey, e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     private void release(String recordKey, String etag) {
+        boolean interrupted = Thread.interrupted();
         try {
             store.deleteDocument(recordKey, etag);
         } catch (RuntimeException e) {
             LOG.warnf("idempotency record %s could not be released (%s); it expires with its lease", recordKey, e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
