@@ -16,14 +16,14 @@ import java.util.function.Supplier;
 
 /**
  * An {@link ImageGenerator} that answers from a script: each call takes the next step (an image, or a failure to
- * throw); with nothing queued it answers one small PNG. Every call is counted: each one would have been paid.
+ * throw); with nothing queued it answers one small PNG (another colour each call). Every call is counted: each one would have been paid.
  */
 public final class ScriptedGenerator implements ImageGenerator {
     private final ConcurrentLinkedQueue<Supplier<Generation>> script = new ConcurrentLinkedQueue<>();
     private final List<GenerationRequest> calls = new CopyOnWriteArrayList<>();
 
     public ScriptedGenerator thenImage() {
-        script.add(ScriptedGenerator::png);
+        script.add(() -> png(calls.size()));
         return this;
     }
 
@@ -47,11 +47,12 @@ public final class ScriptedGenerator implements ImageGenerator {
     public Generation generate(GenerationRequest request, Deadline deadline) {
         calls.add(request);
         Supplier<Generation> next = script.poll();
-        return next == null ? png() : next.get();
+        return next == null ? png(calls.size()) : next.get();
     }
 
-    private static Generation png() {
-        byte[] bytes = TestImages.png(8, 8, 0x3366aa, 0);
+    /** A different colour each call, so two generations never have the same bytes. */
+    private static Generation png(int n) {
+        byte[] bytes = TestImages.png(8, 8, 0x3366aa + n * 0x010203, 0);
         return new Generation(List.of(new GeneratedImage(ImageFormat.PNG, ImageBytes.of(bytes), 8, 8)), null, "m-001",
                 "resp", new Usage(1, 2, 3, 0));
     }
