@@ -14,7 +14,7 @@ MVN := JAVA_HOME="$(JDK25)" ./mvnw -B -ntp
 JAVA := "$(JDK25)/bin/java"
 LOCALSTACK := target/localstack
 
-.PHONY: help build build-http test bench run demo native native-sources native-test lambda-native clean check-jdk print-jdk \
+.PHONY: help build build-http test bench run demo native native-sources native-check native-test lambda-native clean check-jdk print-jdk \
 	deploy-aws deploy-aws-jvm deploy-knative deploy-cloudrun
 
 help: ## this list
@@ -53,6 +53,14 @@ bench: check-jdk ## benchmarks: cold start, time and memory per image vs the phy
 
 native-sources: check-jdk ## generate the native-image sources and arguments (no GraalVM needed)
 	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -Dquarkus.package.jar.enabled=true
+
+# make native-sources again only when the sources or the pom changed since target/native-sources was made.
+target/native-sources/native-image.args: pom.xml $(shell find src/main -type f 2>/dev/null)
+	$(MAKE) --no-print-directory native-sources
+
+native-check: check-jdk target/native-sources/native-image.args ## native-image's analysis and image-heap checks on native-sources (no GraalVM needed; ~10 min, 5 GB)
+	$(MVN) -q -Pnative-check validate
+	JAVA_HOME="$(JDK25)" .ci/native-check.sh target/native-sources target/native-check
 
 NATIVE_BUILD := -Dnative $(if $(NATIVE_CONTAINER),-Dquarkus.native.container-build=true)
 
