@@ -48,10 +48,17 @@ final class HttpCalls {
         return new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than " + max + " bytes");
     }
 
+    /**
+     * Counts and times the body as it is read. Closing it closes the server's stream only once the body was read to
+     * its end: the Quarkus REST server's stream drains the rest of the body when closed, which for a body that was
+     * refused or cut would hold the worker until the client stops sending, however slowly or however much it sends.
+     * The rest of such a body is left unread, and the HTTP layer closes the connection after the answer.
+     */
     private static final class Limited extends FilterInputStream {
         private final long max;
         private final long deadlineNanos;
         private long read;
+        private boolean ended;
 
         Limited(InputStream in, long max, long deadlineNanos) {
             super(in);
@@ -65,6 +72,8 @@ final class HttpCalls {
             int b = super.read();
             if (b >= 0) {
                 check(1);
+            } else {
+                ended = true;
             }
             return b;
         }
@@ -75,8 +84,17 @@ final class HttpCalls {
             int n = super.read(buf, off, (int) Math.min(len, max - read + 1));
             if (n > 0) {
                 check(n);
+            } else if (n < 0) {
+                ended = true;
             }
             return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (ended) {
+                super.close();
+            }
         }
 
         private void check(int n) {
