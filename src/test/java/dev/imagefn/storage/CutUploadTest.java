@@ -46,7 +46,7 @@ class CutUploadTest extends HttpTestBase {
                 CuttingProxyResource.proxy().cutPutsAfter(cutAfter);
                 try {
                     post("{\"prompt\":\"cut me off\"}").statusCode(503).contentType("application/problem+json")
-                            .body("code", equalTo("STORAGE_UNAVAILABLE")).body("retryable", equalTo(true));
+                            .body("code", equalTo("STORAGE_UNAVAILABLE")).body("retryable", equalTo(false));
                 } finally {
                     CuttingProxyResource.proxy().passThrough();
                 }

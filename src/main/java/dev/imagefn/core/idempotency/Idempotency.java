@@ -19,9 +19,9 @@ import org.jboss.logging.Logger;
  * taken over with {@code If-Match}.
  * </ol>
  * After each claim the record is read back once the claim fence has passed, and only its owner goes on: some
- * S3-compatible stores (S3Proxy among them) check a condition and write in two steps, so two claims at the same
- * moment may both be accepted; the read-back lets exactly one of them through. On AWS S3, whose conditional writes
- * are atomic, the fence can be 0.
+ * S3-compatible stores check a condition and write in two steps (S3Proxy does so for {@code If-Match}, which a
+ * take-over uses), so two claims at the same moment may both be accepted; the read-back lets exactly one of them
+ * through. On AWS S3, whose conditional writes are atomic, the fence can be 0.
  */
 public final class Idempotency {
     private static final Logger LOG = Logger.getLogger(Idempotency.class);
