@@ -166,7 +166,7 @@ public interface ImagefnConfig {
         }
     }
 
-    /** Upload pipelines: S3 objects that trigger a generation (DESIGN §10). Prefixes are bucket-relative. */
+    /** Upload pipelines: S3 objects that trigger a generation (README, AWS Lambda). Prefixes are bucket-relative. */
     interface Pipeline {
         /** Prompt applied to an uploaded image; the object's {@code prompt} metadata overrides it. */
         @WithDefault("Turn this photo into a clean product shot: soft, even studio light and a plain white background. Keep the subject exactly as it is.")

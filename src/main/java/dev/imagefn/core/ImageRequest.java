@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The event (DESIGN §3) as the caller sent it, before validation. Absent fields are {@code null}
+ * The event (README, The event) as the caller sent it, before validation. Absent fields are {@code null}
  * (or empty collections); {@link RequestValidator} turns it into an {@link ImageJob}. {@code provenance} is
  * metadata the function itself attaches (an upload's {@link StoredMetadata#SOURCE_KEY}, ...), never the caller.
  */

@@ -3,7 +3,7 @@ package dev.imagefn.core;
 import java.math.BigDecimal;
 import java.util.List;
 
-/** The result (DESIGN §4). {@code url} and {@code text} are {@code null} unless asked for. */
+/** The result (README, The result). {@code url} and {@code text} are {@code null} unless asked for. */
 public record ImageResult(
         String bucket,
         String key,

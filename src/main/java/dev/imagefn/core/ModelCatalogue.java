@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** The configured models, their aliases and prices (DESIGN §5). */
+/** The configured models, their aliases and prices (README, Model catalogue). */
 @ApplicationScoped
 public class ModelCatalogue {
     private static final Pattern MODEL_ID = Pattern.compile("[a-z0-9][a-z0-9.\\-]{0,99}");

@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
- * Writes a {@code generateContent} body (gemini-api.md §0.3, §2): {@code generationConfig.imageConfig},
+ * Writes a {@code generateContent} body: {@code generationConfig.imageConfig},
  * never {@code responseFormat}; reference images as {@code inlineData} after the prompt text.
  */
 final class GeminiRequestWriter {

@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Failures that escape the routes, as {@code application/problem+json} (RFC 9457, DESIGN §6). */
+/** Failures that escape the routes, as {@code application/problem+json} (RFC 9457, README, Errors). */
 public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 

@@ -7,7 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** RFC 9457 problem details for an {@link ImageFnException} (DESIGN §6). */
+/** RFC 9457 problem details for an {@link ImageFnException} (README, Errors). */
 public final class ProblemJson {
     public static final String MEDIA_TYPE = "application/problem+json";
     private static final JsonFactory JSON = new JsonFactory();

@@ -7,7 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Writes the result (DESIGN §4) with Jackson's streaming generator: no reflection. */
+/** Writes the result (README, The result) with Jackson's streaming generator: no reflection. */
 public final class ResultJson {
     private static final JsonFactory JSON = new JsonFactory();
 

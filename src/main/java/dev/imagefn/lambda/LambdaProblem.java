@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The error a direct invocation fails with: Lambda reports the message as {@code errorMessage}, so the
- * message is the problem JSON (DESIGN §6), and {@code errorType} is this class.
+ * message is the problem JSON (README, Errors), and {@code errorType} is this class.
  */
 public final class LambdaProblem extends RuntimeException {
     private final ImageFnException problem;

@@ -130,7 +130,7 @@ public class S3ImageStore implements ImageStore {
 
     /**
      * A 412 on a conditional PUT is either another writer's object, or our own first attempt that stored
-     * the bytes before the SDK retried it (DESIGN §1). The stored checksum tells which.
+     * the bytes before the SDK retried it. The stored checksum tells which.
      */
     private StoredObject resolveConflict(String key, String sha256) {
         StoredObject existing = head(key).orElseThrow(() -> new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE,

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
-/** Every row of DESIGN §6 that a request can cause here, each from a real request, and nothing left behind. */
+/** Every row of README's error table that a request can cause here, each from a real request, and nothing left behind. */
 @QuarkusTest
 class ErrorMappingTest extends HttpTestBase {
 

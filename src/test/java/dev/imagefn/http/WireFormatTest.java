@@ -12,7 +12,7 @@ import dev.imagefn.testing.LocalStackResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
-/** What reaches Gemini, as the stand-in recorded it (gemini-api.md §0, §2). */
+/** What reaches Gemini, as the stand-in recorded it. */
 @QuarkusTest
 class WireFormatTest extends HttpTestBase {
 

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The S3 store against S3Proxy: conditional writes and the spurious-412-after-retry case (DESIGN §1). */
+/** The S3 store against S3Proxy: conditional writes and the spurious-412-after-retry case. */
 @QuarkusTest
 class S3ImageStoreTest extends HttpTestBase {
     @Inject

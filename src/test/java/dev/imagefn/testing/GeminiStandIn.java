@@ -21,7 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A stand-in for the Gemini API on 127.0.0.1 that speaks the documented wire format (gemini-api.md):
+ * A stand-in for the Gemini API on 127.0.0.1 that speaks the documented wire format:
  * {@code POST /v1beta/models/{model}:generateContent} with {@code x-goog-api-key}, images of the requested
  * pixel size, thought images, text parts, blocks, Google error bodies. Answers are scripted with
  * {@link #enqueue}; every request is recorded so tests can assert on the wire. Test and demo code only.

@@ -130,7 +130,7 @@ public final class TestImages {
         return out.toByteArray();
     }
 
-    /** Pixel size for a ratio and size (gemini-api.md §3.2). */
+    /** Pixel size for a ratio and size, as the model card lists them. */
     public static int[] dimensions(String model, String ratio, String size) {
         if (model.startsWith("gemini-2.5")) {
             return switch (ratio == null ? "1:1" : ratio) {
