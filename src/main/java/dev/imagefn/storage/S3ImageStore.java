@@ -5,6 +5,7 @@ import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.GeneratedImage;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageStore;
+import dev.imagefn.core.StoredMetadata;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -100,7 +101,7 @@ public class S3ImageStore implements ImageStore {
 
     @Override
     public StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent) {
-        String sha256 = metadata.get("sha256");
+        String sha256 = metadata.get(StoredMetadata.SHA256);
         PutObjectRequest.Builder request = PutObjectRequest.builder()
                 .bucket(bucket)
                 .key(key)
@@ -135,7 +136,7 @@ public class S3ImageStore implements ImageStore {
     private StoredObject resolveConflict(String key, String sha256) {
         StoredObject existing = head(key).orElseThrow(() -> new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE,
                 "conditional write of " + key + " was refused but the object is not there; try again"));
-        if (sha256 != null && sha256.equals(existing.metadata().get("sha256"))) {
+        if (sha256 != null && sha256.equals(existing.metadata().get(StoredMetadata.SHA256))) {
             return existing;
         }
         throw new AlreadyExists(existing);
