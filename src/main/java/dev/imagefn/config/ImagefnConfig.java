@@ -70,6 +70,13 @@ public interface ImagefnConfig {
 
         Retry retry();
 
+        /**
+         * Stored reference images of at least this many bytes go to Gemini as a presigned URL, smaller ones
+         * inline; 0: always by URL, -1: never. Unset: 4 MiB, or never when the storage endpoint is not a public
+         * HTTPS address (README, "Reference images by URL").
+         */
+        Optional<Long> referenceUrlThreshold();
+
         /** Retired model ID to the model that replaced it, named in MODEL_UNAVAILABLE errors. */
         Map<String, String> successors();
     }

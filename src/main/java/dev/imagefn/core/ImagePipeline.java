@@ -29,6 +29,7 @@ public class ImagePipeline {
     private final PipelineMetrics metrics;
     private final ModelCatalogue catalogue;
     private final Idempotency idempotency;
+    private final ReferenceLoader references;
 
     @Inject
     public ImagePipeline(RequestValidator validator, ImageGenerator generator, ImageStore store, ObjectKeys keys,
@@ -48,6 +49,7 @@ public class ImagePipeline {
         this.keys = keys;
         this.config = config;
         this.idempotency = idempotency;
+        this.references = new ReferenceLoader(store, config.limits(), ReferenceTransport.of(config));
     }
 
     /**
@@ -125,7 +127,7 @@ public class ImagePipeline {
                     + "' exists; an explicit key never overwrites, choose another");
         }
         String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem();
-        List<ReferenceImage.Inline> refs = loadReferences(job);
+        List<ReferencePart> refs = references.load(job.references(), deadline);
         Generation generation = generator.generate(new GenerationRequest(job.model().id(), job.prompt(),
                 job.aspectRatio(), job.imageSize(), refs, job.includeText(), job.thinkingLevel(), job.grounding(),
                 job.seed()), deadline);
@@ -174,24 +176,6 @@ public class ImagePipeline {
                 main.bytes(), main.sha256(), main.width(), main.height(), stored,
                 job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
                 generation.usage(), cost(job, count), false, job.requestId());
-    }
-
-    private List<ReferenceImage.Inline> loadReferences(ImageJob job) {
-        List<ReferenceImage.Inline> out = new ArrayList<>();
-        for (int i = 0; i < job.references().size(); i++) {
-            switch (job.references().get(i)) {
-                case ReferenceImage.Inline in -> out.add(in);
-                case ReferenceImage.Stored s -> {
-                    ReferenceImage.Inline loaded = store.read(s.bucket(), s.key(), config.limits().maxReferenceBytes());
-                    // The object's Content-Type is often generic (application/octet-stream): the bytes decide.
-                    ReferenceImage.Inline byBytes = new ReferenceImage.Inline(null, loaded.data());
-                    RequestValidator.checkInline(byBytes, "referenceImages[" + i + "] (" + s.uri() + ")",
-                            config.limits());
-                    out.add(byBytes);
-                }
-            }
-        }
-        return out;
     }
 
     private Map<String, String> commonMetadata(ImageJob job, String modelVersion) {

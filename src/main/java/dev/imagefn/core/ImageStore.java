@@ -54,6 +54,18 @@ public interface ImageStore extends RecordStore {
 
     URI presign(String key, Duration ttl);
 
+    /**
+     * The first {@code bytes} bytes (fewer when the object is shorter) of an object of any bucket the function may
+     * read. Missing, forbidden: as {@link #readObject}.
+     */
+    byte[] readPrefix(String bucket, String key, int bytes);
+
+    /**
+     * A presigned GET of an object of any bucket the function may read, answered with {@code contentType}: for a
+     * reader that fetches it itself (Gemini).
+     */
+    URI presignRead(String bucket, String key, String contentType, Duration ttl);
+
 
     record StoredBytes(byte[] data, String contentType, Map<String, String> metadata) {
         public StoredBytes {

@@ -31,6 +31,6 @@ public sealed interface ReferenceImage {
         }
     }
 
-    record Inline(String mimeType, byte[] data) implements ReferenceImage {
+    record Inline(String mimeType, byte[] data) implements ReferenceImage, ReferencePart {
     }
 }

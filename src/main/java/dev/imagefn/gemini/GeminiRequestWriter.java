@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.imagefn.core.GenerationRequest;
 import dev.imagefn.core.ImageFormat;
 import dev.imagefn.core.ReferenceImage;
+import dev.imagefn.core.ReferencePart;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,8 @@ import java.util.Locale;
 
 /**
  * Writes a {@code generateContent} body: {@code generationConfig.imageConfig},
- * never {@code responseFormat}; reference images as {@code inlineData} after the prompt text.
+ * never {@code responseFormat}; reference images after the prompt text, as {@code inlineData} or, when they go by
+ * presigned URL, {@code fileData}.
  */
 final class GeminiRequestWriter {
     private static final JsonFactory JSON = new JsonFactory();
@@ -22,7 +24,8 @@ final class GeminiRequestWriter {
     }
 
     static byte[] write(GenerationRequest r) {
-        long refBytes = r.references().stream().mapToLong(i -> i.data().length).sum();
+        long refBytes = r.references().stream().mapToLong(p -> p instanceof ReferenceImage.Inline in
+                ? in.data().length : 0).sum();
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
                 1024 + r.prompt().length() * 2L + refBytes * 4 / 3 + 64L * r.references().size()));
         try (JsonGenerator g = JSON.createGenerator(out)) {
@@ -34,12 +37,21 @@ final class GeminiRequestWriter {
             g.writeStartObject();
             g.writeStringField("text", r.prompt());
             g.writeEndObject();
-            for (ReferenceImage.Inline ref : r.references()) {
+            for (ReferencePart part : r.references()) {
                 g.writeStartObject();
-                g.writeObjectFieldStart("inlineData");
-                g.writeStringField("mimeType", mimeType(ref));
-                g.writeFieldName("data");
-                g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, ref.data(), 0, ref.data().length);
+                switch (part) {
+                    case ReferenceImage.Inline ref -> {
+                        g.writeObjectFieldStart("inlineData");
+                        g.writeStringField("mimeType", mimeType(ref));
+                        g.writeFieldName("data");
+                        g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, ref.data(), 0, ref.data().length);
+                    }
+                    case ReferencePart.ByUrl url -> {
+                        g.writeObjectFieldStart("fileData");
+                        g.writeStringField("mimeType", url.mimeType());
+                        g.writeStringField("fileUri", url.url().toString());
+                    }
+                }
                 g.writeEndObject();
                 g.writeEndObject();
             }

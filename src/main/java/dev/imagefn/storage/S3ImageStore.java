@@ -166,21 +166,49 @@ public class S3ImageStore implements ImageStore {
                         + maxBytes + " bytes");
             }
             return new StoredBytes(data, in.response().contentType(), in.response().metadata());
-        } catch (NoSuchKeyException | NoSuchBucketException e) {
-            throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, uri + " does not exist");
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, uri + " does not exist");
-            }
-            if (e.statusCode() == 403) {
-                throw new ImageFnException(ErrorCode.REFERENCE_FORBIDDEN, "no permission to read " + uri);
-            }
-            throw unavailable("GET " + uri, e);
         } catch (ImageFnException e) {
             throw e;
         } catch (RuntimeException | IOException e) {
-            throw unavailable("GET " + uri, e);
+            throw readFailure(uri, e);
         }
+    }
+
+    @Override
+    public byte[] readPrefix(String fromBucket, String key, int bytes) {
+        String uri = "s3://" + fromBucket + "/" + key;
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(fromBucket).key(key)
+                .range("bytes=0-" + (bytes - 1)))) {
+            return in.readNBytes(bytes);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 416) {
+                return new byte[0]; // an empty object has no first byte to range over
+            }
+            throw readFailure(uri, e);
+        } catch (RuntimeException | IOException e) {
+            throw readFailure(uri, e);
+        }
+    }
+
+    @Override
+    public URI presignRead(String fromBucket, String key, String contentType, Duration ttl) {
+        try {
+            return presigner.presignGetObject(p -> p.signatureDuration(ttl).getObjectRequest(g -> g.bucket(fromBucket)
+                    .key(key).responseContentType(contentType))).url().toURI();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            throw unavailable("presign s3://" + fromBucket + "/" + key, e);
+        }
+    }
+
+    /** A failed read of a reference object: missing, forbidden, or the store failing. */
+    private static ImageFnException readFailure(String uri, Exception e) {
+        if (e instanceof NoSuchKeyException || e instanceof NoSuchBucketException
+                || e instanceof S3Exception s3e && s3e.statusCode() == 404) {
+            return new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, uri + " does not exist");
+        }
+        if (e instanceof S3Exception s3e && s3e.statusCode() == 403) {
+            return new ImageFnException(ErrorCode.REFERENCE_FORBIDDEN, "no permission to read " + uri);
+        }
+        return unavailable("GET " + uri, e);
     }
 
     @Override

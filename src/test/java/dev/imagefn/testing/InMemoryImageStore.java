@@ -117,6 +117,19 @@ public final class InMemoryImageStore implements ImageStore {
     }
 
     @Override
+    public byte[] readPrefix(String inBucket, String key, int bytes) {
+        byte[] data = readObject(inBucket, key, Long.MAX_VALUE).data();
+        return java.util.Arrays.copyOf(data, Math.min(bytes, data.length));
+    }
+
+    /** Looks like a presigned URL, signature included, so tests can check it is never logged or echoed. */
+    @Override
+    public URI presignRead(String inBucket, String key, String contentType, Duration ttl) {
+        return URI.create("https://store.invalid/" + inBucket + "/" + key + "?response-content-type=" + contentType
+                + "&X-Amz-Expires=" + ttl.toSeconds() + "&X-Amz-Signature=in-memory-signature");
+    }
+
+    @Override
     public Optional<Document> getDocument(String key) {
         check();
         return documents.getDocument(key);
