@@ -4,11 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.imagefn.core.ImageFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -24,7 +30,10 @@ import java.util.regex.Pattern;
  * A stand-in for the Gemini API on 127.0.0.1 that speaks the documented wire format:
  * {@code POST /v1beta/models/{model}:generateContent} with {@code x-goog-api-key}, images of the requested
  * pixel size, thought images, text parts, blocks, Google error bodies. Answers are scripted with
- * {@link #enqueue}; every request is recorded so tests can assert on the wire. Test and demo code only.
+ * {@link #enqueue}; every request is recorded so tests can assert on the wire. A {@code fileData} part with an
+ * http(s) URI is fetched, as Gemini fetches public and presigned URLs (127.0.0.1 only; what it got is in
+ * {@link #fetched}), and a URI it cannot fetch, or that is not an image, is a 400 INVALID_ARGUMENT.
+ * Test and demo code only.
  */
 public final class GeminiStandIn implements AutoCloseable {
     public static final Set<String> MODELS = Set.of("gemini-3.1-flash-image", "gemini-3-pro-image",
@@ -39,6 +48,12 @@ public final class GeminiStandIn implements AutoCloseable {
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     /** Final images sent per request; a late answer to a request from before {@link #reset} stays out. */
     private final Map<Recorded, List<byte[]>> sentImages = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Fetched> fetched = new CopyOnWriteArrayList<>();
+    private final HttpClient fetcher = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** One {@code fileData} URI the stand-in fetched, and what it got ({@code status} 0: no answer). */
+    public record Fetched(String uri, int status, String contentType, byte[] body) {
+    }
 
     /** One request as it arrived. */
     public record Recorded(String method, String path, String query, Map<String, List<String>> headers, byte[] body,
@@ -88,6 +103,11 @@ public final class GeminiStandIn implements AutoCloseable {
         return this;
     }
 
+    /** Every {@code fileData} URI fetched since the last {@link #reset}, in order. */
+    public List<Fetched> fetched() {
+        return List.copyOf(fetched);
+    }
+
     public List<Recorded> requests() {
         return List.copyOf(requests);
     }
@@ -118,11 +138,13 @@ public final class GeminiStandIn implements AutoCloseable {
         script.clear();
         fallback = Reply.image();
         sentImages.clear();
+        fetched.clear();
     }
 
     @Override
     public void close() {
         server.stop(0);
+        fetcher.close();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -158,6 +180,11 @@ public final class GeminiStandIn implements AutoCloseable {
                 return;
             }
             JsonNode request = rec.json();
+            String unreadable = fetchFileData(request);
+            if (unreadable != null) {
+                send(ex, 400, error(400, "INVALID_ARGUMENT", unreadable));
+                return;
+            }
             Reply reply = directive(request.at("/contents/0/parts/0/text").asText(""));
             if (reply == null) {
                 reply = script.poll();
@@ -184,6 +211,70 @@ public final class GeminiStandIn implements AutoCloseable {
             send(ex, 500, error(500, "INTERNAL", "stand-in failure: " + e));
         }
     }
+
+    /**
+     * Fetches every {@code fileData.fileUri} of the request, as Gemini does; the message of a 400 for the first one
+     * that cannot be used, or {@code null}. Only 127.0.0.1: tests send no traffic anywhere else.
+     */
+    private String fetchFileData(JsonNode request) {
+        for (JsonNode content : request.path("contents")) {
+            for (JsonNode part : content.path("parts")) {
+                JsonNode file = part.has("fileData") ? part.get("fileData") : part.get("file_data");
+                if (file == null) {
+                    continue;
+                }
+                String uri = file.path("fileUri").asText(file.path("file_uri").asText(""));
+                String mimeType = file.path("mimeType").asText(file.path("mime_type").asText(""));
+                String problem = fetchImage(uri, mimeType);
+                if (problem != null) {
+                    return problem;
+                }
+            }
+        }
+        return null;
+    }
+
+    private String fetchImage(String uri, String mimeType) {
+        URI target;
+        try {
+            target = URI.create(uri);
+        } catch (IllegalArgumentException e) {
+            return "Invalid file URI: " + uri;
+        }
+        String scheme = target.getScheme() == null ? "" : target.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return "Unsupported file uri: " + uri;
+        }
+        if (!"127.0.0.1".equals(target.getHost()) && !"localhost".equals(target.getHost())) {
+            return "Cannot fetch content from the provided URL.";
+        }
+        HttpResponse<byte[]> got;
+        try {
+            got = fetcher.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            fetched.add(new Fetched(uri, 0, null, new byte[0]));
+            return "Cannot fetch content from the provided URL.";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "Cannot fetch content from the provided URL.";
+        }
+        fetched.add(new Fetched(uri, got.statusCode(), got.headers().firstValue("Content-Type").orElse(null),
+                got.body()));
+        if (got.statusCode() != 200) {
+            return "Cannot fetch content from the provided URL. Please ensure the URL is valid and accessible "
+                    + "(status " + got.statusCode() + ").";
+        }
+        boolean image = ImageFormat.detect(got.body(), got.body().length).filter(INPUT_FORMATS::contains).isPresent();
+        if (!image || ImageFormat.ofMimeType(mimeType).filter(INPUT_FORMATS::contains).isEmpty()) {
+            return "Unable to process input image. Please retry or report in "
+                    + "https://developers.generativeai.google/guide/troubleshooting";
+        }
+        return null;
+    }
+
+    private static final Set<ImageFormat> INPUT_FORMATS = Set.of(ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP,
+            ImageFormat.HEIC, ImageFormat.HEIF);
 
     private static final Pattern DIRECTIVE = Pattern.compile("\\[stand-in:([a-z0-9-]+)]");
 

@@ -43,6 +43,10 @@ public final class ScriptedGenerator implements ImageGenerator {
         return calls.size();
     }
 
+    public GenerationRequest lastRequest() {
+        return calls.getLast();
+    }
+
     @Override
     public Generation generate(GenerationRequest request, Deadline deadline) {
         calls.add(request);
