@@ -103,6 +103,8 @@ record GeminiError(int code, String status, String message, String reason, Durat
             m = m.replace(apiKey, "[redacted]");
         }
         m = m.replaceAll("AIza[0-9A-Za-z_\\-]{10,}", "[redacted]");
+        // A reference sent by presigned URL may be echoed back: its query is the signature.
+        m = m.replaceAll("(https?://[^\\s?\"'<>]*)\\?[^\\s\"'<>]*", "$1?[redacted]");
         return m.length() > 300 ? m.substring(0, 297) + "..." : m;
     }
 }
