@@ -21,7 +21,7 @@ import javax.imageio.ImageIO;
  * Images a person recognises as their request: the prompt's words, the model, aspect ratio, size and pixel
  * dimensions drawn on a card of exactly that pixel size, labelled as a stand-in. For {@code make demo}/{@code make
  * run}; tests that compare bytes use {@link TestImages}. Headless Java2D; when no font can be used (a machine
- * without fonts) the card is drawn without text. Cached per request, since a 4K PNG takes a while to encode.
+ * without fonts) the text is drawn with {@link BitmapText}. Cached per request: a 4K PNG takes seconds to encode.
  */
 public final class DrawnImages {
     public static final String LABEL = "imagefn stand-in \u2014 not a Gemini image";
@@ -35,10 +35,13 @@ public final class DrawnImages {
         int[] wh = TestImages.dimensions(model, ratio, size);
         String key = String.join("\u0000", format, model, prompt, String.valueOf(ratio), String.valueOf(size),
                 Integer.toString(index));
-        return CACHE.computeIfAbsent(key, k -> encode(render(wh[0], wh[1], model, prompt, ratio, size, index), format));
+        return CACHE.computeIfAbsent(key,
+                k -> encode(render(wh[0], wh[1], model, prompt, ratio, size, index, true), format));
     }
 
-    static BufferedImage render(int w, int h, String model, String prompt, String ratio, String size, int index) {
+    /** {@code fonts} false draws as on a machine without fonts. */
+    static BufferedImage render(int w, int h, String model, String prompt, String ratio, String size, int index,
+            boolean fonts) {
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
@@ -52,14 +55,21 @@ public final class DrawnImages {
             g.drawRect(unit, unit, w - 2 * unit, h - 2 * unit);
             g.drawLine(unit, unit, w - unit, h - unit);
             g.drawLine(unit, h - unit, w - unit, unit);
-            String dims = "%s \u00b7 aspect ratio %s \u00b7 size %s \u00b7 %d \u00d7 %d px".formatted(model,
+            String dims = "%s | aspect ratio %s | size %s | %d x %d px".formatted(model,
                     ratio == null ? "1:1 (default)" : ratio, size == null ? "1K (default)" : size, w, h)
-                    + (index > 0 ? " \u00b7 image " + (index + 1) : "");
-            try {
-                text(g, w, h, unit, prompt, dims);
-            } catch (Throwable noFonts) {
-                // No usable font here (fontconfig finds none): the card keeps its size, frame and colour.
-                warnOnce(noFonts);
+                    + (index > 0 ? " | image " + (index + 1) : "");
+            boolean drawn = false;
+            if (fonts) {
+                try {
+                    text(g, w, h, unit, prompt, dims.replace(" | ", " \u00b7 ").replace(" x ", " \u00d7 "));
+                    drawn = true;
+                } catch (Throwable noFonts) {
+                    // Java2D throws an Error when fontconfig finds no font at all.
+                    warnOnce(noFonts);
+                }
+            }
+            if (!drawn) {
+                bitmapText(g, w, h, unit, prompt, dims);
             }
         } finally {
             g.dispose();
@@ -101,6 +111,33 @@ public final class DrawnImages {
                 for (String line : lines) {
                     g.drawString(line, margin + (boxW - fm.stringWidth(line)) / 2, y);
                     y += lineH;
+                }
+                return;
+            }
+        }
+    }
+
+    private static void bitmapText(Graphics2D g, int w, int h, int unit, String prompt, String dims) {
+        int margin = 3 * unit;
+        int boxW = w - 2 * margin;
+        String label = "imagefn stand-in - not a Gemini image";
+        int small = Math.max(1, Math.min(h / (BitmapText.CELL_H * 14), boxW / (BitmapText.CELL_W * dims.length())));
+        g.setColor(new Color(255, 210, 80));
+        BitmapText.draw(g, label, margin, margin, small);
+        g.setColor(new Color(230, 230, 230));
+        BitmapText.draw(g, dims, margin, h - margin - BitmapText.CELL_H * small, small);
+        int top = margin + 2 * BitmapText.CELL_H * small;
+        int boxH = h - margin - 2 * BitmapText.CELL_H * small - top;
+        String words = prompt.isBlank() ? "(empty prompt)" : prompt;
+        for (int scale = Math.max(1, boxH / (BitmapText.CELL_H * 2)); scale >= 1; scale--) {
+            List<String> lines = BitmapText.wrap(words, Math.max(1, boxW / (BitmapText.CELL_W * scale)));
+            if (lines.size() * BitmapText.CELL_H * scale <= boxH || scale == 1) {
+                g.setColor(Color.WHITE);
+                int y = top + Math.max(0, (boxH - lines.size() * BitmapText.CELL_H * scale) / 2);
+                int fit = Math.min(lines.size(), Math.max(1, boxH / (BitmapText.CELL_H * scale)));
+                for (String line : lines.subList(0, fit)) {
+                    BitmapText.draw(g, line, margin + (boxW - line.length() * BitmapText.CELL_W * scale) / 2, y, scale);
+                    y += BitmapText.CELL_H * scale;
                 }
                 return;
             }
@@ -152,7 +189,7 @@ public final class DrawnImages {
     private static void warnOnce(Throwable t) {
         if (!warned) {
             warned = true;
-            System.err.println("stand-in: no usable font (" + t + "); drawing the image without text");
+            System.err.println("stand-in: no usable font (" + t + "); drawing the text with a built-in bitmap font");
         }
     }
 

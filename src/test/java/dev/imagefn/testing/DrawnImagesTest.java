@@ -59,6 +59,23 @@ class DrawnImagesTest {
     }
 
     @Test
+    void withoutFontsTheTextIsStillDrawn() {
+        BufferedImage withFonts = DrawnImages.render(1200, 896, MODEL, "A red fox in snow", "4:3", "1K", 0, true);
+        BufferedImage without = DrawnImages.render(1200, 896, MODEL, "A red fox in snow", "4:3", "1K", 0, false);
+        // Label (amber), prompt (white) and dimensions (grey) are drawn either way, by Java2D fonts or bitmap.
+        for (BufferedImage image : List.of(withFonts, without)) {
+            assertTrue(count(image, 0xffd250) > 500, "label pixels: " + count(image, 0xffd250));
+            assertTrue(count(image, 0xffffff) > 5000, "prompt pixels: " + count(image, 0xffffff));
+            assertTrue(count(image, 0xe6e6e6) > 200, "dimension pixels: " + count(image, 0xe6e6e6));
+        }
+    }
+
+    @Test
+    void bitmapTextWrapsToColumns() {
+        assertEquals(List.of("a red", "fox", "abcde", "fgh"), BitmapText.wrap("a red fox abcdefgh", 5));
+    }
+
+    @Test
     void longWordsAndLongPromptsWrapInsideTheWidth() {
         var fm = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics()
                 .getFontMetrics(new java.awt.Font(java.awt.Font.SERIF, java.awt.Font.BOLD, 40));
@@ -83,6 +100,16 @@ class DrawnImagesTest {
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
         assertTrue(image != null, "decodable");
         return image;
+    }
+
+    private static int count(BufferedImage image, int rgb) {
+        int n = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                n += (image.getRGB(x, y) & 0xffffff) == rgb ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     private static int colours(BufferedImage image) {
