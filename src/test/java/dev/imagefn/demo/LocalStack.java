@@ -2,6 +2,7 @@ package dev.imagefn.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefn.testing.DrawnImages;
 import dev.imagefn.testing.GeminiStandIn;
 import dev.imagefn.testing.LocalS3;
 import dev.imagefn.testing.Reply;
@@ -58,6 +59,8 @@ public final class LocalStack {
             running.add(standIn);
             Duration latency = envDuration("DEMO_LATENCY");
             standIn.answerByDefault(Reply.image().drawn().delay(latency));
+            // Loads fonts and warms Java2D while the function starts, so the first image is drawn quickly.
+            Thread.ofVirtual().start(() -> DrawnImages.draw("png", "gemini-3.1-flash-image", "warm-up", "1:1", "512", 0));
             for (int i = envInt("DEMO_FAILURES", 0); i > 0; i--) {
                 standIn.enqueue(Reply.unavailable());
             }

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -165,7 +166,11 @@ public final class GeminiStandIn implements AutoCloseable {
             if (reply == null) {
                 reply = fallback;
             }
-            sleep(reply);
+            long started = System.nanoTime();
+            if (reply.drawn && reply.kind == Reply.Kind.IMAGES) {
+                imagesFor(model, request, reply); // drawn (and cached) within the reply's delay, not after it
+            }
+            sleep(reply, Duration.ofNanos(System.nanoTime() - started));
             if (reply.kind == Reply.Kind.HANG_UP) {
                 throw new IOException("stand-in hangs up without an answer");
             }
@@ -214,10 +219,11 @@ public final class GeminiStandIn implements AutoCloseable {
         };
     }
 
-    private static void sleep(Reply reply) {
-        if (!reply.delay.isZero()) {
+    private static void sleep(Reply reply, Duration spent) {
+        Duration rest = reply.delay.minus(spent);
+        if (rest.isPositive()) {
             try {
-                Thread.sleep(reply.delay.toMillis());
+                Thread.sleep(rest.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
