@@ -166,11 +166,13 @@ public final class GeminiStandIn implements AutoCloseable {
             if (reply == null) {
                 reply = fallback;
             }
-            long started = System.nanoTime();
+            Duration spent = Duration.ZERO;
             if (reply.drawn && reply.kind == Reply.Kind.IMAGES) {
+                long started = System.nanoTime();
                 imagesFor(model, request, reply); // drawn (and cached) within the reply's delay, not after it
+                spent = Duration.ofNanos(System.nanoTime() - started);
             }
-            sleep(reply, Duration.ofNanos(System.nanoTime() - started));
+            sleep(reply, spent);
             if (reply.kind == Reply.Kind.HANG_UP) {
                 throw new IOException("stand-in hangs up without an answer");
             }
