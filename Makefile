@@ -40,12 +40,12 @@ test: check-jdk ## all tests: unit, @QuarkusTest, @QuarkusIntegrationTest on the
 build-http: check-jdk
 	$(MVN) package -DskipTests
 
-demo: build-http ## the main job: local S3 + stand-in (no GEMINI_API_KEY) → one prompt → key and stored file
-	$(JAVA) -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack demo \
+demo: build-http ## the main job: local S3 + stand-in (no GEMINI_API_KEY) → one prompt → key and stored file (target/demo/)
+	$(JAVA) -Djava.awt.headless=true -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack demo \
 	  "$${PROMPT:-A watercolor lighthouse at dusk, warm light in the windows, gulls overhead}"
 
 run: build-http ## serve the function on the same local stack until Ctrl-C (http://127.0.0.1:8080/v1/images)
-	$(JAVA) -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack run
+	$(JAVA) -Djava.awt.headless=true -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack run
 
 bench: check-jdk ## benchmarks: cold start, time and memory per image vs the physical reference and the peer SDK
 	$(MVN) package -DskipTests -Pbench

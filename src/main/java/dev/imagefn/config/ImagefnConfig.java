@@ -208,7 +208,7 @@ public interface ImagefnConfig {
         Duration recordStartBudget();
     }
 
-    /** Idempotency records in the object store (README, "Idempotency"). */
+    /** Idempotency records in the object store (docs/design.md, "Idempotency"). */
     interface Idempotency {
         /**
          * Wait after claiming a record before reading it back: longer than the gap between a store's condition

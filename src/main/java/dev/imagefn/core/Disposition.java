@@ -1,9 +1,9 @@
 package dev.imagefn.core;
 
 /**
- * What a failure means to whoever delivered the job, the one table every trigger follows (README, "Errors and
- * what each trigger does"): whether a paid Gemini call may already have happened, and so whether the delivery may
- * come again.
+ * What a failure means to whoever delivered the job, the one table every trigger follows (docs/design.md,
+ * "Failures and dispositions"): whether a paid Gemini call may already have happened, and so whether the
+ * delivery may come again.
  */
 public enum Disposition {
     /** The image is stored. */

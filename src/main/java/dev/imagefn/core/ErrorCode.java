@@ -5,8 +5,9 @@ import static dev.imagefn.core.Disposition.PERMANENT;
 import static dev.imagefn.core.Disposition.TRANSIENT;
 
 /**
- * The error catalogue (README, "Errors"): each code has one HTTP status and one {@link Disposition}. A failure may
- * override the disposition when the code alone cannot tell (a timeout before or after the request was sent).
+ * The error catalogue (README, "Errors"; docs/design.md, "Failures and dispositions"): each code has one HTTP
+ * status and one {@link Disposition}. A failure may override the disposition when the code alone cannot tell
+ * (a timeout before or after the request was sent).
  */
 public enum ErrorCode {
     INVALID_REQUEST(400, PERMANENT, "Invalid request"),

@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
  * Reads a {@code GenerateContentResponse} from the wire as it arrives: image data is decoded from base64
  * straight into {@link ImageBytes}; the body is never held as a String or a tree. Accepts camelCase and
  * snake_case names and a top-level array of responses (stream chunks). Thought (draft) images are never
- * delivered (README, The result); their data is not even decoded when {@code thought} comes first.
+ * delivered (docs/gemini.md, The response); their data is not even decoded when {@code thought} comes first.
  */
 final class GeminiResponseReader {
     private static final Logger LOG = Logger.getLogger(GeminiResponseReader.class);

@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 /**
- * When and how long to wait before another attempt (README, Design choices): the official SDKs' codes
+ * When and how long to wait before another attempt (docs/design.md, Gemini client): the official SDKs' codes
  * and exponential backoff with jitter, but a server-given delay ({@code RetryInfo}, {@code Retry-After})
  * wins, as the SDKs do not do.
  */

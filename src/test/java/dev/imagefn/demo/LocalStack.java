@@ -2,8 +2,10 @@ package dev.imagefn.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagefn.testing.DrawnImages;
 import dev.imagefn.testing.GeminiStandIn;
 import dev.imagefn.testing.LocalS3;
+import dev.imagefn.testing.Reply;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,23 +13,32 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code make demo} and {@code make run}: S3Proxy on 127.0.0.1, the Gemini stand-in unless
  * {@code GEMINI_API_KEY} is set, and the packaged function ({@code target/quarkus-app}) as a child process.
+ * The stand-in draws the request into the image ({@link Reply#drawn()}); {@code DEMO_LATENCY} (e.g. {@code 3s})
+ * delays its answers and {@code DEMO_FAILURES} (a count) makes it answer 503 first, to show progress and retries.
+ * {@code ASPECT_RATIO} and {@code IMAGE_SIZE} choose the demo request's shape.
  */
 public final class LocalStack {
     private static final Path APP = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final Path LOCALSTACK = Path.of("target/localstack");
+    private static final Path DEMO_OUT = Path.of("target/demo");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
         String mode = args.length > 0 ? args[0] : "demo";
         String prompt = args.length > 1 ? args[1] : "A watercolor lighthouse at dusk";
         long started = System.nanoTime();
@@ -46,6 +57,13 @@ public final class LocalStack {
         } else {
             standIn = new GeminiStandIn(0, "local-demo-key");
             running.add(standIn);
+            Duration latency = envDuration("DEMO_LATENCY");
+            standIn.answerByDefault(Reply.image().drawn().delay(latency));
+            // Loads fonts and warms Java2D while the function starts, so the first image is drawn quickly.
+            Thread.ofVirtual().start(() -> DrawnImages.draw("png", "gemini-3.1-flash-image", "warm-up", "1:1", "512", 0));
+            for (int i = envInt("DEMO_FAILURES", 0); i > 0; i--) {
+                standIn.enqueue(Reply.unavailable());
+            }
             say("Gemini:         stand-in at %s (GEMINI_API_KEY is not set; set it to call the real API)",
                     standIn.baseUrl());
         }
@@ -81,19 +99,31 @@ public final class LocalStack {
             function.waitFor();
             return;
         }
-        int exit = demo(base, prompt, s3);
+        int exit = demo(base, prompt, s3, log, standIn);
         closeAll(running);
         System.exit(exit);
     }
 
-    private static int demo(String base, String prompt, LocalS3 s3) throws Exception {
-        String body = JSON.writeValueAsString(Map.of("prompt", prompt, "aspectRatio", "16:9", "imageSize", "1K"));
+    private static int demo(String base, String prompt, LocalS3 s3, Path log, GeminiStandIn standIn)
+            throws Exception {
+        String ratio = envString("ASPECT_RATIO", "16:9");
+        String size = envString("IMAGE_SIZE", "1K");
+        String body = JSON.writeValueAsString(Map.of("prompt", prompt, "aspectRatio", ratio, "imageSize", size));
         say("Prompt:         %s", prompt);
+        say("Request:        aspectRatio %s, imageSize %s", ratio, size);
         long t0 = System.nanoTime();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v1/images"))
-                .timeout(Duration.ofMinutes(10)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        long logMark = Files.exists(log) ? Files.size(log) : 0;
+        CompletableFuture<HttpResponse<String>> pending = HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(URI.create(base + "/v1/images")).timeout(Duration.ofMinutes(10))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = awaitWithProgress(pending, t0, log, logMark);
         long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (standIn != null) {
+            int calls = standIn.calls();
+            int retries = Math.max(0, calls - 1);
+            say("Gemini calls:   %d to the stand-in (%d %s)", calls, retries, retries == 1 ? "retry" : "retries");
+        }
         if (response.statusCode() != 200) {
             say("FAILED: HTTP %d after %d ms%n%s", response.statusCode(), ms, response.body());
             return 1;
@@ -103,7 +133,7 @@ public final class LocalStack {
         say("Result (%d ms): %s", ms, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         say("");
         say("Key:            %s", result.get("key").asText());
-        say("Stored file:    %s", file.toAbsolutePath());
+        say("Stored file:    %s  (S3Proxy's filesystem store)", file.toAbsolutePath());
         if (!Files.exists(file)) {
             say("FAILED: the stored file is missing");
             return 1;
@@ -111,7 +141,64 @@ public final class LocalStack {
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
         boolean same = sha.equals(result.get("sha256").asText());
         say("Stored bytes:   %d, sha256 %s the result's", Files.size(file), same ? "matches" : "DOES NOT match");
+        Files.createDirectories(DEMO_OUT);
+        Path copy = DEMO_OUT.resolve(file.getFileName().toString()).toAbsolutePath();
+        Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+        say("Copy:           %s", copy);
+        say("Open it:        %s %s   or   %s", opener(), copy, copy.toUri());
+        if (standIn != null) {
+            say("                (the stand-in draws your prompt and the requested size: not a Gemini image)");
+        }
         return same ? 0 : 1;
+    }
+
+    /**
+     * Waits for the answer; past the first second prints the elapsed time each second, and each retry the
+     * function logs ("Gemini attempt n failed ...") as it appears in its log.
+     */
+    private static HttpResponse<String> awaitWithProgress(CompletableFuture<HttpResponse<String>> pending, long t0,
+            Path log, long logMark) throws Exception {
+        long mark = logMark;
+        int retries = 0;
+        while (true) {
+            try {
+                return pending.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException stillRunning) {
+                long size = Files.exists(log) ? Files.size(log) : 0;
+                if (size > mark) {
+                    byte[] fresh;
+                    try (var in = Files.newInputStream(log)) {
+                        in.skipNBytes(mark);
+                        fresh = in.readNBytes((int) Math.min(size - mark, 1 << 20));
+                    }
+                    int complete = lastNewline(fresh);
+                    for (String line : new String(fresh, 0, complete, java.nio.charset.StandardCharsets.UTF_8)
+                            .split("\n")) {
+                        int at = line.indexOf("Gemini attempt ");
+                        if (at >= 0) {
+                            retries++;
+                            say("  retry:        %s", line.substring(at).strip());
+                        }
+                    }
+                    mark += complete;
+                }
+                say("  waiting:      %d s%s", (System.nanoTime() - t0) / 1_000_000_000,
+                        retries == 0 ? "" : ", " + retries + (retries == 1 ? " retry" : " retries") + " so far");
+            }
+        }
+    }
+
+    private static int lastNewline(byte[] bytes) {
+        for (int i = bytes.length - 1; i >= 0; i--) {
+            if (bytes[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    private static String opener() {
+        return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("mac") ? "open" : "xdg-open";
     }
 
     private static void awaitReady(String base, Process function, Path log) throws Exception {
@@ -148,6 +235,29 @@ public final class LocalStack {
 
     private static String javaBin() {
         return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    private static String envString(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v.strip();
+    }
+
+    /** {@code 3s}, {@code 1500ms}, {@code 2m} or an ISO-8601 duration; unset is zero. */
+    private static Duration envDuration(String name) {
+        String v = envString(name, "0s").toLowerCase(java.util.Locale.ROOT);
+        if (v.startsWith("p")) {
+            return Duration.parse(v);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)?").matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name + " must be like 3s, 1500ms or 2m: " + v);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
+        };
     }
 
     private static int envInt(String name, int fallback) {

@@ -192,7 +192,13 @@ public final class GeminiStandIn implements AutoCloseable {
             if (reply == null) {
                 reply = fallback;
             }
-            sleep(reply);
+            Duration spent = Duration.ZERO;
+            if (reply.drawn && reply.kind == Reply.Kind.IMAGES) {
+                long started = System.nanoTime();
+                imagesFor(model, request, reply); // drawn (and cached) within the reply's delay, not after it
+                spent = Duration.ofNanos(System.nanoTime() - started);
+            }
+            sleep(reply, spent);
             if (reply.kind == Reply.Kind.HANG_UP) {
                 throw new IOException("stand-in hangs up without an answer");
             }
@@ -305,10 +311,11 @@ public final class GeminiStandIn implements AutoCloseable {
         };
     }
 
-    private static void sleep(Reply reply) {
-        if (!reply.delay.isZero()) {
+    private static void sleep(Reply reply, Duration spent) {
+        Duration rest = reply.delay.minus(spent);
+        if (rest.isPositive()) {
             try {
-                Thread.sleep(reply.delay.toMillis());
+                Thread.sleep(rest.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -323,7 +330,10 @@ public final class GeminiStandIn implements AutoCloseable {
                 + "\"thoughtsTokenCount\":240},\"modelVersion\":\"" + model + "\",\"responseId\":\"standin-finish\"}";
     }
 
-    /** The final images for this request: the pixel size its imageConfig asks for, a colour from the prompt. */
+    /**
+     * The final images for this request: the pixel size its imageConfig asks for, a colour from the prompt (or,
+     * for a {@link Reply#drawn()} reply, the request drawn on the image).
+     */
     public static List<byte[]> imagesFor(String model, JsonNode request, Reply reply) {
         String ratio = request.at("/generationConfig/imageConfig/aspectRatio").asText(null);
         String size = request.at("/generationConfig/imageConfig/imageSize").asText(null);
@@ -331,6 +341,11 @@ public final class GeminiStandIn implements AutoCloseable {
         int colour = request.at("/contents/0/parts/0/text").asText("").hashCode() & 0xffffff;
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < reply.images; i++) {
+            if (reply.drawn) {
+                out.add(DrawnImages.draw(reply.mimeType.equals("image/jpeg") ? "jpg" : "png", model,
+                        request.at("/contents/0/parts/0/text").asText(""), ratio, size, i));
+                continue;
+            }
             int c = colour ^ (i * 0x101010);
             out.add(reply.mimeType.equals("image/jpeg") ? TestImages.jpeg(wh[0], wh[1], c, reply.padTo)
                     : TestImages.png(wh[0], wh[1], c, reply.padTo));
@@ -427,6 +442,7 @@ public final class GeminiStandIn implements AutoCloseable {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         String key = args.length > 1 ? args[1] : "local-demo-key";
         try (GeminiStandIn standIn = new GeminiStandIn(port, key)) {
+            standIn.answerByDefault(Reply.image().drawn());
             System.out.println("Gemini stand-in on " + standIn.baseUrl());
             Thread.currentThread().join();
         }

@@ -27,6 +27,7 @@ public final class Reply {
     boolean snakeCase;
     boolean arrayWrapped;
     boolean lastImageMarkedThought;
+    boolean drawn;
     final Map<String, String> headers = new LinkedHashMap<>();
 
     private Reply() {
@@ -171,6 +172,15 @@ public final class Reply {
 
     public Reply lastImageMarkedThought() {
         lastImageMarkedThought = true;
+        return this;
+    }
+
+    /**
+     * Final images that show the request (prompt, ratio, size, pixel dimensions) instead of one flat colour:
+     * see {@link DrawnImages}. For the demo; slower, and the bytes are not those of {@link TestImages}.
+     */
+    public Reply drawn() {
+        drawn = true;
         return this;
     }
 

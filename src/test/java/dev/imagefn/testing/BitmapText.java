@@ -1,0 +1,108 @@
+package dev.imagefn.testing;
+
+import java.awt.Graphics2D;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A 5×7 pixel font drawn with rectangles, for machines where Java2D finds no font at all: upper-case letters,
+ * digits and a little punctuation; anything else is drawn as {@code ?}.
+ */
+final class BitmapText {
+    static final int CELL_W = 6;
+    static final int CELL_H = 9;
+    private static final Map<Character, int[]> GLYPHS = Map.ofEntries(
+            Map.entry('A', new int[] {0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}),
+            Map.entry('B', new int[] {0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E}),
+            Map.entry('C', new int[] {0x0E, 0x11, 0x10, 0x10, 0x10, 0x11, 0x0E}),
+            Map.entry('D', new int[] {0x1E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x1E}),
+            Map.entry('E', new int[] {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x1F}),
+            Map.entry('F', new int[] {0x1F, 0x10, 0x10, 0x1E, 0x10, 0x10, 0x10}),
+            Map.entry('G', new int[] {0x0E, 0x11, 0x10, 0x17, 0x11, 0x11, 0x0F}),
+            Map.entry('H', new int[] {0x11, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11}),
+            Map.entry('I', new int[] {0x0E, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0E}),
+            Map.entry('J', new int[] {0x07, 0x02, 0x02, 0x02, 0x02, 0x12, 0x0C}),
+            Map.entry('K', new int[] {0x11, 0x12, 0x14, 0x18, 0x14, 0x12, 0x11}),
+            Map.entry('L', new int[] {0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x1F}),
+            Map.entry('M', new int[] {0x11, 0x1B, 0x15, 0x15, 0x11, 0x11, 0x11}),
+            Map.entry('N', new int[] {0x11, 0x11, 0x19, 0x15, 0x13, 0x11, 0x11}),
+            Map.entry('O', new int[] {0x0E, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}),
+            Map.entry('P', new int[] {0x1E, 0x11, 0x11, 0x1E, 0x10, 0x10, 0x10}),
+            Map.entry('Q', new int[] {0x0E, 0x11, 0x11, 0x11, 0x15, 0x12, 0x0D}),
+            Map.entry('R', new int[] {0x1E, 0x11, 0x11, 0x1E, 0x14, 0x12, 0x11}),
+            Map.entry('S', new int[] {0x0F, 0x10, 0x10, 0x0E, 0x01, 0x01, 0x1E}),
+            Map.entry('T', new int[] {0x1F, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}),
+            Map.entry('U', new int[] {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x0E}),
+            Map.entry('V', new int[] {0x11, 0x11, 0x11, 0x11, 0x11, 0x0A, 0x04}),
+            Map.entry('W', new int[] {0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A}),
+            Map.entry('X', new int[] {0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11}),
+            Map.entry('Y', new int[] {0x11, 0x11, 0x0A, 0x04, 0x04, 0x04, 0x04}),
+            Map.entry('Z', new int[] {0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F}),
+            Map.entry('0', new int[] {0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E}),
+            Map.entry('1', new int[] {0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E}),
+            Map.entry('2', new int[] {0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F}),
+            Map.entry('3', new int[] {0x1F, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0E}),
+            Map.entry('4', new int[] {0x02, 0x06, 0x0A, 0x12, 0x1F, 0x02, 0x02}),
+            Map.entry('5', new int[] {0x1F, 0x10, 0x1E, 0x01, 0x01, 0x11, 0x0E}),
+            Map.entry('6', new int[] {0x06, 0x08, 0x10, 0x1E, 0x11, 0x11, 0x0E}),
+            Map.entry('7', new int[] {0x1F, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08}),
+            Map.entry('8', new int[] {0x0E, 0x11, 0x11, 0x0E, 0x11, 0x11, 0x0E}),
+            Map.entry('9', new int[] {0x0E, 0x11, 0x11, 0x0F, 0x01, 0x02, 0x0C}),
+            Map.entry(' ', new int[] {0, 0, 0, 0, 0, 0, 0}),
+            Map.entry('-', new int[] {0, 0, 0, 0x1F, 0, 0, 0}),
+            Map.entry('.', new int[] {0, 0, 0, 0, 0, 0x0C, 0x0C}),
+            Map.entry(',', new int[] {0, 0, 0, 0, 0x0C, 0x04, 0x08}),
+            Map.entry(':', new int[] {0, 0x0C, 0x0C, 0, 0x0C, 0x0C, 0}),
+            Map.entry('\'', new int[] {0x04, 0x04, 0x08, 0, 0, 0, 0}),
+            Map.entry('!', new int[] {0x04, 0x04, 0x04, 0x04, 0x04, 0, 0x04}),
+            Map.entry('?', new int[] {0x0E, 0x11, 0x01, 0x02, 0x04, 0, 0x04}),
+            Map.entry('|', new int[] {0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04}),
+            Map.entry('/', new int[] {0x01, 0x01, 0x02, 0x04, 0x08, 0x10, 0x10}),
+            Map.entry('(', new int[] {0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02}),
+            Map.entry(')', new int[] {0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08}));
+
+    private BitmapText() {
+    }
+
+    /** Draws one line with its top-left corner at (x, y), each font pixel {@code scale} pixels square. */
+    static void draw(Graphics2D g, String text, int x, int y, int scale) {
+        String s = text.toUpperCase(Locale.ROOT);
+        for (int i = 0; i < s.length(); i++) {
+            int[] rows = GLYPHS.getOrDefault(s.charAt(i), GLYPHS.get('?'));
+            for (int r = 0; r < rows.length; r++) {
+                for (int c = 0; c < 5; c++) {
+                    if ((rows[r] >> (4 - c) & 1) != 0) {
+                        g.fillRect(x + (i * CELL_W + c) * scale, y + r * scale, scale, scale);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Greedy word wrap to {@code columns} characters; longer words are cut. */
+    static List<String> wrap(String text, int columns) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.strip().split("\\s+")) {
+            while (word.length() > columns) {
+                if (!line.isEmpty()) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                }
+                lines.add(word.substring(0, columns));
+                word = word.substring(columns);
+            }
+            if (!line.isEmpty() && line.length() + 1 + word.length() > columns) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(line.isEmpty() ? "" : " ").append(word);
+        }
+        if (!line.isEmpty()) {
+            lines.add(line.toString());
+        }
+        return lines;
+    }
+}
