@@ -70,13 +70,46 @@ class GeminiResponseReaderTest {
     }
 
     @Test
-    void acceptsSnakeCaseUrlSafeBase64WithoutPaddingAndArrays() throws IOException {
-        String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(PNG);
+    void acceptsSnakeCaseBase64WithoutPaddingAndArrays() throws IOException {
+        String unpadded = Base64.getEncoder().withoutPadding().encodeToString(PNG);
         GeminiResponse r = read("[{\"candidates\":[{\"content\":{\"parts\":[{\"inline_data\":{\"mime_type\":\"image/png\","
-                + "\"data\":\"" + urlSafe + "\"}}]},\"finish_reason\":\"STOP\"}],\"usage_metadata\":{\"prompt_token_count\":\"7\"}}]");
+                + "\"data\":\"" + unpadded + "\"}}]},\"finish_reason\":\"STOP\"}],\"usage_metadata\":{\"prompt_token_count\":\"7\"}}]");
         assertArrayEquals(PNG, r.images().get(0).bytes().toArray());
         assertEquals("STOP", r.finishReason());
         assertEquals(7, r.usage().promptTokens());
+    }
+
+    @Test
+    void urlSafeBase64IsRefusedNotMisread() {
+        // Gemini answers in the standard alphabet; a URL-safe one would need a second pass over the body.
+        String urlSafe = Base64.getUrlEncoder().encodeToString(PNG);
+        assertThrows(IOException.class, () -> read("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":"
+                + "{\"mimeType\":\"image/png\",\"data\":\"" + urlSafe + "\"}}]}}]}"));
+    }
+
+    @Test
+    void malformedJsonIsRefused() {
+        String image = "{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"" + b64(PNG) + "\"}}";
+        // Each is one missing comma or colon away from a valid answer with an image.
+        assertThrows(IOException.class, () -> read("{\"candidates\":[{\"content\":{\"parts\":[" + image
+                + "]}}] \"modelVersion\":\"m\"}"));
+        assertThrows(IOException.class, () -> read("{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hi\"} "
+                + image + "]}}]}"));
+        assertThrows(IOException.class, () -> read("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":"
+                + "{\"mimeType\":\"image/png\" \"data\":\"" + b64(PNG) + "\"}}]}}]}"));
+        assertThrows(IOException.class, () -> read("{\"candidates\" [{\"content\":{\"parts\":[" + image + "]}}]}"));
+    }
+
+    @Test
+    void aBase64ValueLongerThanJacksonsStringLimitStreams() throws IOException {
+        // A 4K-sized answer: ~21 MB of image, ~28 M base64 characters, past Jackson's 20 M default string limit.
+        byte[] big = java.util.Arrays.copyOf(PNG, 21_500_000);
+        String data = b64(big);
+        assertEquals(true, data.length() > 28_000_000);
+        GeminiResponse r = read("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"mimeType\":\"image/png\","
+                + "\"data\":\"" + data + "\"}}]}}]}");
+        assertEquals(big.length, r.images().get(0).bytes().length());
+        assertEquals(java.util.HexFormat.of().formatHex(dev.imagefn.core.Hashes.sha256(big, big.length)), r.images().get(0).bytes().sha256Hex());
     }
 
     @Test
