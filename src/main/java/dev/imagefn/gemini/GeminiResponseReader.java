@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
  * Reads a {@code GenerateContentResponse} from the wire as it arrives, with Jackson's streaming parser: image
  * data is decoded from base64 straight into {@link ImageBytes} ({@link JsonParser#readBinaryValue} streams, so
  * the 20-million-character value is never held as a String or a tree). Strict JSON; camelCase and snake_case
- * names; a top-level array of responses (stream chunks). Thought (draft) images are never delivered (README,
+ * names; the standard or the URL-safe base64 alphabet (proto3 JSON allows both); a top-level array of responses
+ * (stream chunks). Thought (draft) images are never delivered (README,
  * The result); their data is not even decoded when {@code thought} comes first.
  */
 final class GeminiResponseReader {
@@ -34,6 +35,10 @@ final class GeminiResponseReader {
     /** The standard alphabet Gemini uses; padding optional, escaped line breaks between quads skipped. */
     static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS
             .withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
+    static final Base64Variant BASE64_URL = Base64Variants.MODIFIED_FOR_URL
+            .withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
+    /** How much of a value's start decides its alphabet: 62 of 64 characters are the same in both. */
+    private static final int SNIFF = 8192;
 
     private final long maxImageBytes;
     private final JsonFactory json = JsonFactory.builder()
@@ -46,8 +51,9 @@ final class GeminiResponseReader {
     }
 
     GeminiResponse read(InputStream body) throws IOException {
-        try (JsonParser p = json.createParser(body)) {
-            State state = new State();
+        RecentBytes recent = new RecentBytes(body);
+        try (JsonParser p = json.createParser(recent)) {
+            State state = new State(recent);
             JsonToken first = p.nextToken();
             if (first == JsonToken.START_ARRAY) {
                 JsonToken t;
@@ -149,7 +155,7 @@ final class GeminiResponseReader {
                         if (field.equals("mimetype")) {
                             declaredMime = string(p);
                         } else if (field.equals("data") && fv == JsonToken.VALUE_STRING && !thought) {
-                            data = decode(p);
+                            data = decode(p, s.recent);
                         } else {
                             // An unread string (a thought's data) is skipped without being buffered.
                             p.skipChildren();
@@ -171,18 +177,37 @@ final class GeminiResponseReader {
         }
     }
 
-    private ImageBytes decode(JsonParser p) throws IOException {
+    private ImageBytes decode(JsonParser p, RecentBytes recent) throws IOException {
         ImageBytes.Sink sink = new ImageBytes.Sink(maxImageBytes);
         try {
-            p.readBinaryValue(BASE64, sink);
+            p.readBinaryValue(alphabet(recent.since(p.currentTokenLocation().getByteOffset(), SNIFF)), sink);
         } catch (ImageBytes.TooLarge e) {
             throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE,
                     "an image in the response is larger than imagefn.limits.max-image-bytes (" + maxImageBytes + ")");
         } catch (IllegalArgumentException e) {
-            // Jackson's report of a character outside the standard alphabet (a URL-safe '-' or '_' too).
-            throw new IOException("the image data is not standard base64: " + e.getMessage(), e);
+            // Jackson's report of a character outside the alphabet.
+            throw new IOException("the image data is not valid base64: " + e.getMessage(), e);
         }
         return sink.toBytes();
+    }
+
+    /**
+     * The alphabet of a base64 value from the part of it the parser has buffered: a '-' or '_' before any '+' or
+     * '/' means URL-safe. A value whose buffered start has none of the four is read as standard.
+     */
+    static Base64Variant alphabet(byte[] start) {
+        for (byte b : start) {
+            if (b == '+' || b == '/') {
+                return BASE64;
+            }
+            if (b == '-' || b == '_') {
+                return BASE64_URL;
+            }
+            if (b == '"' && start[0] != b) {
+                break;
+            }
+        }
+        return BASE64;
     }
 
     /** Format from the bytes' magic number; a declared MIME type that disagrees is logged and overruled. */
@@ -298,6 +323,7 @@ final class GeminiResponseReader {
     }
 
     private static final class State {
+        final RecentBytes recent;
         final List<GeneratedImage> images = new ArrayList<>();
         final StringBuilder text = new StringBuilder();
         String finishReason;
@@ -310,5 +336,9 @@ final class GeminiResponseReader {
         long thoughtTokens;
         String modelVersion;
         String responseId;
+
+        State(RecentBytes recent) {
+            this.recent = recent;
+        }
     }
 }

@@ -17,10 +17,20 @@ import org.junit.jupiter.api.Test;
 class GeminiResponseReaderTest {
     private static final byte[] PNG = TestImages.png(2752, 1536, 0x123456, 0);
     private static final byte[] DRAFT = TestImages.jpeg(64, 64, 0x808080, 0);
+    /** A PNG followed by noise, so its base64 has every character of the alphabet. */
+    private static final byte[] NOISY = noisy();
     private final GeminiResponseReader reader = new GeminiResponseReader(64L << 20);
 
     private GeminiResponse read(String json) throws IOException {
         return reader.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] noisy() {
+        byte[] noise = new byte[30_000];
+        new java.util.Random(7).nextBytes(noise);
+        byte[] out = java.util.Arrays.copyOf(PNG, PNG.length + noise.length);
+        System.arraycopy(noise, 0, out, PNG.length, noise.length);
+        return out;
     }
 
     private static String b64(byte[] b) {
@@ -80,11 +90,21 @@ class GeminiResponseReaderTest {
     }
 
     @Test
-    void urlSafeBase64IsRefusedNotMisread() {
-        // Gemini answers in the standard alphabet; a URL-safe one would need a second pass over the body.
-        String urlSafe = Base64.getUrlEncoder().encodeToString(PNG);
+    void acceptsUrlSafeBase64WhereverTheValueStartsInTheStream() throws IOException {
+        String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(NOISY);
+        assertEquals(true, urlSafe.indexOf('-') > 0 && urlSafe.indexOf('_') > 0);
+        for (String before : new String[] {"", "x".repeat(7_990), "x".repeat(100_000)}) {
+            GeminiResponse r = read("[{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"" + before + "\"},"
+                    + "{\"inline_data\":{\"mime_type\":\"image/png\",\"data\":\"" + urlSafe + "\"}}]}}]}]");
+            assertArrayEquals(NOISY, r.images().get(0).bytes().toArray(), "after " + before.length() + " characters");
+        }
+    }
+
+    @Test
+    void aValueMixingBothAlphabetsIsRefused() {
+        String mixed = "+" + Base64.getUrlEncoder().encodeToString(NOISY).substring(1);
         assertThrows(IOException.class, () -> read("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":"
-                + "{\"mimeType\":\"image/png\",\"data\":\"" + urlSafe + "\"}}]}}]}"));
+                + "{\"mimeType\":\"image/png\",\"data\":\"" + mixed + "\"}}]}}]}"));
     }
 
     @Test
