@@ -677,13 +677,13 @@ public final class Bench {
         Path png = OUT.resolve("scaling.png");
         new Plot().add(wall).add(rss).add(bySize).write(png);
         System.out.println("   plot: " + png);
-        Map<?, ?> fn = (Map<?, ?>) out.get("imagefn");
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> rows = (List<Map<String, Object>>) fn.get("concurrency");
-        long worst = rows.stream().mapToLong(r -> ((Number) r.get("wallMs")).longValue()).max().orElse(0);
-        int errors = rows.stream().mapToInt(r -> ((Number) r.get("errors")).intValue()).sum();
-        verdict(errors == 0 && worst <= 2 * 2000 + 1000, "scaling (JVM): 1..50 concurrent 2K, no error, wall <= 5 s at"
-                + " every level (latency 2 s)", errors + " errors, slowest level " + worst + " ms");
+        // The issue asks for the table and the plot, with no limit: the target is that every level and size was served.
+        long errors = out.values().stream().map(v -> (Map<?, ?>) v).mapToLong(v -> ((List<?>) v.get("concurrency"))
+                .stream().mapToInt(r -> ((Number) ((Map<?, ?>) r).get("errors")).intValue()).sum()
+                + ((List<?>) v.get("imageSize")).stream().filter(r -> !Boolean.TRUE.equals(((Map<?, ?>) r).get("ok")))
+                        .count()).sum();
+        verdict(errors == 0 && Files.exists(png), "scaling table (1, 5, 20, 50 concurrent 2K; 512..4K) and plot written",
+                errors + " failed requests; " + png);
     }
 
     private List<Map<String, Object>> imageSizes(Kind kind) throws Exception {
