@@ -13,8 +13,12 @@ JDK25 := $(shell \
 MVN := JAVA_HOME="$(JDK25)" ./mvnw -B -ntp
 JAVA := "$(JDK25)/bin/java"
 LOCALSTACK := target/localstack
+# The JDK AOT cache (README, Faster JVM start): trained on the local stack, used by make run, the JVM container
+# image and make bench. Training and use must share the JDK build, the class path and these JVM options.
+AOT_CACHE := target/quarkus-app/app.aot
+AOT_JAVA_OPTS := -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 
-.PHONY: help build build-http test bench run demo native native-sources native-check native-test lambda-native clean check-jdk print-jdk \
+.PHONY: help build build-http aot aot-training test bench run demo native native-sources native-check native-test lambda-native clean check-jdk print-jdk \
 	deploy-aws deploy-aws-jvm deploy-knative deploy-cloudrun
 
 help: ## this list
@@ -26,9 +30,28 @@ print-jdk:
 check-jdk:
 	@if [ -z "$(JDK25)" ]; then echo "No JDK 25 found: set JAVA_HOME to a JDK 25 (Temurin 25 works)." >&2; exit 1; fi
 
-build: check-jdk ## the HTTP function (target/quarkus-app) and the Lambda function.zip (target/lambda)
+build: check-jdk ## the HTTP function (target/quarkus-app, with its AOT cache app.aot) and the Lambda function.zip (target/lambda)
 	$(MVN) package -DskipTests
 	$(MVN) package -DskipTests -Plambda
+	$(MAKE) --no-print-directory aot aot-training
+
+aot-training: ## the training workload, for the JVM container image that trains its own cache (src/main/docker/Dockerfile.jvm)
+	rm -rf target/aot-training && mkdir -p target/aot-training/lib target/aot-training/localstack
+	cp -r target/test-classes target/aot-training/classes
+	cp $(LOCALSTACK)/s3proxy.jar target/aot-training/localstack/
+	tr ':' '\n' < $(LOCALSTACK)/test-classpath.txt | grep -E '/jackson-(core|databind|annotations)-[0-9.]+\.jar$$' \
+	  | xargs -I{} cp {} target/aot-training/lib/
+
+aot: check-jdk ## train the JDK AOT cache target/quarkus-app/app.aot on the local stack (S3Proxy + stand-in); make build does it
+	rm -f $(AOT_CACHE)
+	IMAGEFN_JAVA_OPTS="$(AOT_JAVA_OPTS)" $(JAVA) -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" \
+	  dev.imagefn.demo.LocalStack train $(AOT_CACHE)
+
+# Package and train again only when the sources, the pom or the package changed: every package rewrites the
+# application's jars, which makes the JVM refuse (and ignore) a cache trained before it.
+$(AOT_CACHE): pom.xml $(shell find src/main src/test/java/dev/imagefn/demo -type f 2>/dev/null) $(wildcard target/quarkus-app/quarkus-run.jar)
+	$(MVN) package -DskipTests
+	$(MAKE) --no-print-directory aot
 
 test: check-jdk ## all tests: unit, @QuarkusTest, @QuarkusIntegrationTest on the jar, function.zip under AWS's RIC, native-sources, deploy/ checks
 	$(MVN) verify
@@ -44,12 +67,14 @@ demo: build-http ## the main job: local S3 + stand-in (no GEMINI_API_KEY) → on
 	$(JAVA) -Djava.awt.headless=true -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack demo \
 	  "$${PROMPT:-A watercolor lighthouse at dusk, warm light in the windows, gulls overhead}"
 
-run: build-http ## serve the function on the same local stack until Ctrl-C (http://127.0.0.1:8080/v1/images)
-	$(JAVA) -Djava.awt.headless=true -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack run
+run: check-jdk $(AOT_CACHE) ## serve the function (JVM + AOT cache) on the same local stack until Ctrl-C (http://127.0.0.1:8080/v1/images)
+	IMAGEFN_JAVA_OPTS="$(AOT_JAVA_OPTS)" $(JAVA) -Djava.awt.headless=true -cp "target/test-classes:$$(cat $(LOCALSTACK)/test-classpath.txt)" dev.imagefn.demo.LocalStack run
 
-bench: check-jdk ## benchmarks: cold start, time and memory per image vs the physical reference and the peer SDK
+bench: check-jdk ## benchmarks and their targets (docs/BENCHMARKS.md); ARGS="cold overhead memory concurrency scaling", BENCH_OPTS=-Dbench.runs=N
 	$(MVN) package -DskipTests -Pbench
-	$(JAVA) -cp "target/test-classes:$$(cat target/bench/classpath.txt)" dev.imagefn.bench.Bench
+	$(MAKE) --no-print-directory aot
+	$(JAVA) -Djava.awt.headless=true -Dbench.aot.opts="$(AOT_JAVA_OPTS)" $(BENCH_OPTS) -cp "target/test-classes:$$(cat target/bench/classpath.txt)" \
+	  dev.imagefn.bench.Bench $(ARGS)
 
 native-sources: check-jdk ## generate the native-image sources and arguments (no GraalVM needed)
 	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -Dquarkus.package.jar.enabled=true

@@ -1,12 +1,17 @@
 package dev.imagefn.gemini;
 
+import com.fasterxml.jackson.core.Base64Variant;
+import com.fasterxml.jackson.core.Base64Variants;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.GeneratedImage;
 import dev.imagefn.core.ImageBytes;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageFormat;
 import dev.imagefn.core.Usage;
-import dev.imagefn.gemini.JsonStreamReader.Token;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -15,135 +20,153 @@ import java.util.Locale;
 import org.jboss.logging.Logger;
 
 /**
- * Reads a {@code GenerateContentResponse} from the wire as it arrives: image data is decoded from base64
- * straight into {@link ImageBytes}; the body is never held as a String or a tree. Accepts camelCase and
- * snake_case names and a top-level array of responses (stream chunks). Thought (draft) images are never
- * delivered (docs/gemini.md, The response); their data is not even decoded when {@code thought} comes first.
+ * Reads a {@code GenerateContentResponse} from the wire as it arrives, with Jackson's streaming parser: image
+ * data is decoded from base64 straight into {@link ImageBytes} ({@link JsonParser#readBinaryValue} streams, so
+ * the 20-million-character value is never held as a String or a tree). Strict JSON; camelCase and snake_case
+ * names; the standard or the URL-safe base64 alphabet (proto3 JSON allows both); a top-level array of responses
+ * (stream chunks). Thought (draft) images are never delivered (docs/gemini.md,
+ * The response); their data is not even decoded when {@code thought} comes first.
  */
 final class GeminiResponseReader {
     private static final Logger LOG = Logger.getLogger(GeminiResponseReader.class);
     private static final int MAX_TEXT = 1 << 20;
+    /** Longest text value read at all (it is then cut to {@link #MAX_TEXT}); base64 data is streamed, not counted. */
+    private static final int MAX_STRING = 16 << 20;
+    /** The standard alphabet Gemini uses; padding optional, escaped line breaks between quads skipped. */
+    static final Base64Variant BASE64 = Base64Variants.MIME_NO_LINEFEEDS
+            .withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
+    static final Base64Variant BASE64_URL = Base64Variants.MODIFIED_FOR_URL
+            .withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED);
+    /** How much of a value's start decides its alphabet: 62 of 64 characters are the same in both. */
+    private static final int SNIFF = 8192;
 
     private final long maxImageBytes;
+    private final JsonFactory json = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_STRING).maxNestingDepth(64)
+                    .build())
+            .build();
 
     GeminiResponseReader(long maxImageBytes) {
         this.maxImageBytes = maxImageBytes;
     }
 
     GeminiResponse read(InputStream body) throws IOException {
-        JsonStreamReader json = new JsonStreamReader(body, MAX_TEXT);
-        State state = new State();
-        Token first = json.next();
-        if (first == Token.START_ARRAY) {
-            Token t;
-            while ((t = json.next()) != Token.END_ARRAY) {
-                expect(json, t, Token.START_OBJECT);
-                response(json, state);
+        RecentBytes recent = new RecentBytes(body);
+        try (JsonParser p = json.createParser(recent)) {
+            State state = new State(recent);
+            JsonToken first = p.nextToken();
+            if (first == JsonToken.START_ARRAY) {
+                JsonToken t;
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    expect(p, t, JsonToken.START_OBJECT);
+                    response(p, state);
+                }
+            } else {
+                expect(p, first, JsonToken.START_OBJECT);
+                response(p, state);
             }
-        } else {
-            expect(json, first, Token.START_OBJECT);
-            response(json, state);
+            if (p.nextToken() != null) {
+                throw new IOException("content after the end of the response at " + p.currentLocation());
+            }
+            return new GeminiResponse(List.copyOf(state.images), state.text.isEmpty() ? null
+                    : state.text.toString(), state.finishReason, state.finishMessage, state.blockReason,
+                    state.blockMessage, new Usage(state.promptTokens, state.outputTokens, state.imageTokens,
+                            state.thoughtTokens), state.modelVersion, state.responseId);
         }
-        if (json.next() != Token.EOF) {
-            throw json.error("content after the end of the response");
-        }
-        return new GeminiResponse(List.copyOf(state.images), state.text.isEmpty() ? null
-                : state.text.toString(), state.finishReason, state.finishMessage, state.blockReason,
-                state.blockMessage, new Usage(state.promptTokens, state.outputTokens, state.imageTokens,
-                        state.thoughtTokens), state.modelVersion, state.responseId);
     }
 
-    private void response(JsonStreamReader json, State s) throws IOException {
-        Token t;
-        while ((t = json.next()) == Token.FIELD) {
-            String name = normalise(json.field());
-            Token v = json.next();
+    private void response(JsonParser p, State s) throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = normalise(p.currentName());
+            JsonToken v = p.nextToken();
             switch (name) {
                 case "candidates" -> {
-                    expect(json, v, Token.START_ARRAY);
+                    expect(p, v, JsonToken.START_ARRAY);
                     int index = 0;
-                    while ((v = json.next()) != Token.END_ARRAY) {
-                        expect(json, v, Token.START_OBJECT);
+                    while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
+                        expect(p, v, JsonToken.START_OBJECT);
                         if (index++ == 0) {
-                            candidate(json, s);
+                            candidate(p, s);
                         } else {
-                            json.skipValue(v);
+                            p.skipChildren();
                         }
                     }
                 }
-                case "promptfeedback" -> objectFields(json, v, (f, fv) -> {
+                case "promptfeedback" -> objectFields(p, v, f -> {
                     switch (f) {
-                        case "blockreason" -> s.blockReason = string(json, fv);
-                        case "blockreasonmessage" -> s.blockMessage = string(json, fv);
-                        default -> json.skipValue(fv);
+                        case "blockreason" -> s.blockReason = string(p);
+                        case "blockreasonmessage" -> s.blockMessage = string(p);
+                        default -> p.skipChildren();
                     }
                 });
-                case "usagemetadata" -> usage(json, v, s);
-                case "modelversion" -> s.modelVersion = string(json, v);
-                case "responseid" -> s.responseId = string(json, v);
-                default -> json.skipValue(v);
+                case "usagemetadata" -> usage(p, v, s);
+                case "modelversion" -> s.modelVersion = string(p);
+                case "responseid" -> s.responseId = string(p);
+                default -> p.skipChildren();
             }
         }
-        expect(json, t, Token.END_OBJECT);
+        expect(p, t, JsonToken.END_OBJECT);
     }
 
-    private void candidate(JsonStreamReader json, State s) throws IOException {
-        Token t;
-        while ((t = json.next()) == Token.FIELD) {
-            String name = normalise(json.field());
-            Token v = json.next();
+    private void candidate(JsonParser p, State s) throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = normalise(p.currentName());
+            JsonToken v = p.nextToken();
             switch (name) {
-                case "content" -> objectFields(json, v, (f, fv) -> {
-                    if (f.equals("parts") && fv == Token.START_ARRAY) {
-                        Token p;
-                        while ((p = json.next()) != Token.END_ARRAY) {
-                            expect(json, p, Token.START_OBJECT);
-                            part(json, s);
+                case "content" -> objectFields(p, v, f -> {
+                    if (f.equals("parts") && p.currentToken() == JsonToken.START_ARRAY) {
+                        JsonToken part;
+                        while ((part = p.nextToken()) != JsonToken.END_ARRAY) {
+                            expect(p, part, JsonToken.START_OBJECT);
+                            part(p, s);
                         }
                     } else {
-                        json.skipValue(fv);
+                        p.skipChildren();
                     }
                 });
-                case "finishreason" -> s.finishReason = string(json, v);
-                case "finishmessage" -> s.finishMessage = string(json, v);
-                default -> json.skipValue(v);
+                case "finishreason" -> s.finishReason = string(p);
+                case "finishmessage" -> s.finishMessage = string(p);
+                default -> p.skipChildren();
             }
         }
-        expect(json, t, Token.END_OBJECT);
+        expect(p, t, JsonToken.END_OBJECT);
     }
 
-    private void part(JsonStreamReader json, State s) throws IOException {
+    private void part(JsonParser p, State s) throws IOException {
         boolean thought = false;
         String text = null;
         String declaredMime = null;
         ImageBytes data = null;
-        Token t;
-        while ((t = json.next()) == Token.FIELD) {
-            String name = normalise(json.field());
-            Token v = json.next();
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = normalise(p.currentName());
+            JsonToken v = p.nextToken();
             switch (name) {
-                case "thought" -> thought = v == Token.TRUE;
-                case "text" -> text = string(json, v);
+                case "thought" -> thought = v == JsonToken.VALUE_TRUE;
+                case "text" -> text = text(p);
                 case "inlinedata" -> {
-                    expect(json, v, Token.START_OBJECT);
-                    Token f;
-                    while ((f = json.next()) == Token.FIELD) {
-                        String field = normalise(json.field());
-                        Token fv = json.next();
+                    expect(p, v, JsonToken.START_OBJECT);
+                    JsonToken f;
+                    while ((f = p.nextToken()) == JsonToken.FIELD_NAME) {
+                        String field = normalise(p.currentName());
+                        JsonToken fv = p.nextToken();
                         if (field.equals("mimetype")) {
-                            declaredMime = string(json, fv);
-                        } else if (field.equals("data") && fv == Token.STRING && !thought) {
-                            data = decode(json);
+                            declaredMime = string(p);
+                        } else if (field.equals("data") && fv == JsonToken.VALUE_STRING && !thought) {
+                            data = decode(p, s.recent);
                         } else {
-                            json.skipValue(fv);
+                            // An unread string (a thought's data) is skipped without being buffered.
+                            p.skipChildren();
                         }
                     }
-                    expect(json, f, Token.END_OBJECT);
+                    expect(p, f, JsonToken.END_OBJECT);
                 }
-                default -> json.skipValue(v);
+                default -> p.skipChildren();
             }
         }
-        expect(json, t, Token.END_OBJECT);
+        expect(p, t, JsonToken.END_OBJECT);
         if (data != null && !thought) {
             s.images.add(image(data, declaredMime));
         } else if (text != null && !thought) {
@@ -154,15 +177,37 @@ final class GeminiResponseReader {
         }
     }
 
-    private ImageBytes decode(JsonStreamReader json) throws IOException {
+    private ImageBytes decode(JsonParser p, RecentBytes recent) throws IOException {
         ImageBytes.Sink sink = new ImageBytes.Sink(maxImageBytes);
         try {
-            json.decodeBase64(sink);
+            p.readBinaryValue(alphabet(recent.since(p.currentTokenLocation().getByteOffset(), SNIFF)), sink);
         } catch (ImageBytes.TooLarge e) {
             throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE,
                     "an image in the response is larger than imagefn.limits.max-image-bytes (" + maxImageBytes + ")");
+        } catch (IllegalArgumentException e) {
+            // Jackson's report of a character outside the alphabet.
+            throw new IOException("the image data is not valid base64: " + e.getMessage(), e);
         }
         return sink.toBytes();
+    }
+
+    /**
+     * The alphabet of a base64 value from the part of it the parser has buffered: a '-' or '_' before any '+' or
+     * '/' means URL-safe. A value whose buffered start has none of the four is read as standard.
+     */
+    static Base64Variant alphabet(byte[] start) {
+        for (byte b : start) {
+            if (b == '+' || b == '/') {
+                return BASE64;
+            }
+            if (b == '-' || b == '_') {
+                return BASE64_URL;
+            }
+            if (b == '"' && start[0] != b) {
+                break;
+            }
+        }
+        return BASE64;
     }
 
     /** Format from the bytes' magic number; a declared MIME type that disagrees is logged and overruled. */
@@ -180,27 +225,27 @@ final class GeminiResponseReader {
         return new GeneratedImage(format, data, wh[0], wh[1]);
     }
 
-    private static void usage(JsonStreamReader json, Token v, State s) throws IOException {
-        objectFields(json, v, (f, fv) -> {
+    private static void usage(JsonParser p, JsonToken v, State s) throws IOException {
+        objectFields(p, v, f -> {
             switch (f) {
-                case "prompttokencount" -> s.promptTokens = number(json, fv);
-                case "candidatestokencount" -> s.outputTokens = number(json, fv);
-                case "thoughtstokencount" -> s.thoughtTokens = number(json, fv);
+                case "prompttokencount" -> s.promptTokens = number(p);
+                case "candidatestokencount" -> s.outputTokens = number(p);
+                case "thoughtstokencount" -> s.thoughtTokens = number(p);
                 case "candidatestokensdetails" -> {
-                    if (fv != Token.START_ARRAY) {
-                        json.skipValue(fv);
+                    if (p.currentToken() != JsonToken.START_ARRAY) {
+                        p.skipChildren();
                         return;
                     }
-                    Token d;
+                    JsonToken d;
                     long images = 0;
-                    while ((d = json.next()) != Token.END_ARRAY) {
+                    while ((d = p.nextToken()) != JsonToken.END_ARRAY) {
                         String[] modality = new String[1];
                         long[] count = new long[1];
-                        objectFields(json, d, (df, dv) -> {
+                        objectFields(p, d, df -> {
                             switch (df) {
-                                case "modality" -> modality[0] = string(json, dv);
-                                case "tokencount" -> count[0] = number(json, dv);
-                                default -> json.skipValue(dv);
+                                case "modality" -> modality[0] = string(p);
+                                case "tokencount" -> count[0] = number(p);
+                                default -> p.skipChildren();
                             }
                         });
                         if ("IMAGE".equalsIgnoreCase(modality[0])) {
@@ -209,53 +254,66 @@ final class GeminiResponseReader {
                     }
                     s.imageTokens = images;
                 }
-                default -> json.skipValue(fv);
+                default -> p.skipChildren();
             }
         });
     }
 
     private interface FieldHandler {
-        void field(String normalisedName, Token value) throws IOException;
+        /** Called with the parser on the field's value. */
+        void field(String normalisedName) throws IOException;
     }
 
-    private static void objectFields(JsonStreamReader json, Token v, FieldHandler handler) throws IOException {
-        if (v != Token.START_OBJECT) {
-            json.skipValue(v);
+    private static void objectFields(JsonParser p, JsonToken v, FieldHandler handler) throws IOException {
+        if (v != JsonToken.START_OBJECT) {
+            p.skipChildren();
             return;
         }
-        Token t;
-        while ((t = json.next()) == Token.FIELD) {
-            String name = normalise(json.field());
-            handler.field(name, json.next());
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = normalise(p.currentName());
+            p.nextToken();
+            handler.field(name);
         }
-        expect(json, t, Token.END_OBJECT);
+        expect(p, t, JsonToken.END_OBJECT);
     }
 
-    private static String string(JsonStreamReader json, Token v) throws IOException {
-        if (v == Token.STRING) {
-            return json.string();
+    private static String string(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+            return text(p);
         }
-        json.skipValue(v);
+        p.skipChildren();
         return null;
     }
 
+    /** A string value, cut to {@link #MAX_TEXT} characters. */
+    private static String text(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            p.skipChildren();
+            return null;
+        }
+        String value = p.getText();
+        return value.length() > MAX_TEXT ? value.substring(0, MAX_TEXT) : value;
+    }
+
     /** int64 values may arrive as JSON strings (proto3 JSON). */
-    private static long number(JsonStreamReader json, Token v) throws IOException {
-        String text = v == Token.NUMBER ? json.number() : v == Token.STRING ? json.string() : null;
-        if (text == null) {
-            json.skipValue(v);
+    private static long number(JsonParser p) throws IOException {
+        JsonToken v = p.currentToken();
+        if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT && v != JsonToken.VALUE_STRING) {
+            p.skipChildren();
             return 0;
         }
         try {
-            return (long) Double.parseDouble(text);
+            return (long) Double.parseDouble(p.getText());
         } catch (NumberFormatException e) {
             return 0;
         }
     }
 
-    private static void expect(JsonStreamReader json, Token actual, Token expected) throws IOException {
+    private static void expect(JsonParser p, JsonToken actual, JsonToken expected) throws IOException {
         if (actual != expected) {
-            throw json.error("expected " + expected + " but found " + actual);
+            throw new IOException("expected " + expected + " but found " + actual + " at " + p.currentLocation()
+                    .offsetDescription());
         }
     }
 
@@ -265,6 +323,7 @@ final class GeminiResponseReader {
     }
 
     private static final class State {
+        final RecentBytes recent;
         final List<GeneratedImage> images = new ArrayList<>();
         final StringBuilder text = new StringBuilder();
         String finishReason;
@@ -277,5 +336,9 @@ final class GeminiResponseReader {
         long thoughtTokens;
         String modelVersion;
         String responseId;
+
+        State(RecentBytes recent) {
+            this.recent = recent;
+        }
     }
 }

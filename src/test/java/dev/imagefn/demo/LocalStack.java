@@ -26,15 +26,20 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code make demo} and {@code make run}: S3Proxy on 127.0.0.1, the Gemini stand-in unless
- * {@code GEMINI_API_KEY} is set, and the packaged function ({@code target/quarkus-app}) as a child process.
+ * {@code GEMINI_API_KEY} is set, and the packaged function ({@code target/quarkus-app}) as a child process,
+ * with the JDK AOT cache ({@code app.aot} beside the jar) when there is one.
  * The stand-in draws the request into the image ({@link Reply#drawn()}); {@code DEMO_LATENCY} (e.g. {@code 3s})
  * delays its answers and {@code DEMO_FAILURES} (a count) makes it answer 503 first, to show progress and retries.
- * {@code ASPECT_RATIO} and {@code IMAGE_SIZE} choose the demo request's shape.
+ * {@code ASPECT_RATIO} and {@code IMAGE_SIZE} choose the demo request's shape. {@code train CACHE} (make build)
+ * writes the AOT cache: the function serves a fixed workload on the same local stack (never the real API), then
+ * exits and the JVM writes the cache.
  */
 public final class LocalStack {
-    private static final Path APP = Path.of("target/quarkus-app/quarkus-run.jar");
-    private static final Path LOCALSTACK = Path.of("target/localstack");
+    private static final Path APP = Path.of(System.getProperty("imagefn.app", "target/quarkus-app"), "quarkus-run.jar");
+    private static final Path LOCALSTACK = Path.of(System.getProperty("imagefn.localstack", "target/localstack"));
     private static final Path DEMO_OUT = Path.of("target/demo");
+    /** The cache make build leaves beside the jar; the JVM uses it only if it matches this JDK and class path. */
+    public static final Path AOT_CACHE = APP.resolveSibling("app.aot");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
@@ -42,8 +47,9 @@ public final class LocalStack {
         String mode = args.length > 0 ? args[0] : "demo";
         String prompt = args.length > 1 ? args[1] : "A watercolor lighthouse at dusk";
         long started = System.nanoTime();
+        boolean training = "train".equals(mode);
         String realKey = System.getenv("GEMINI_API_KEY");
-        boolean real = realKey != null && !realKey.isBlank();
+        boolean real = !training && realKey != null && !realKey.isBlank();
         int port = "run".equals(mode) ? envInt("PORT", 8080) : LocalS3.freePort();
 
         List<AutoCloseable> running = new ArrayList<>();
@@ -68,8 +74,15 @@ public final class LocalStack {
                     standIn.baseUrl());
         }
 
-        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Dquarkus.profile=local", "-jar", APP.toString())
-                .redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(javaBin()));
+        command.addAll(jvmOptions());
+        if (training) {
+            command.add("-XX:AOTCacheOutput=" + Path.of(prompt).toAbsolutePath());
+        } else if (Files.exists(AOT_CACHE)) {
+            command.add("-XX:AOTCache=" + AOT_CACHE.toAbsolutePath());
+        }
+        command.addAll(List.of("-Dquarkus.profile=local", "-jar", APP.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("IMAGEFN_STORAGE_ENDPOINT", s3.endpoint());
@@ -92,6 +105,11 @@ public final class LocalStack {
         awaitReady(base, function, log);
         say("Function:       %s (ready %d ms after start)", base, (System.nanoTime() - started) / 1_000_000);
 
+        if (training) {
+            int exit = train(base, standIn, Path.of(prompt), function);
+            closeAll(running);
+            System.exit(exit);
+        }
         if ("run".equals(mode)) {
             say("Try:  curl -s -X POST %s/v1/images -H 'Content-Type: application/json' -d '{\"prompt\":\"a red fox\"}'",
                     base);
@@ -199,6 +217,54 @@ public final class LocalStack {
 
     private static String opener() {
         return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("mac") ? "open" : "xdg-open";
+    }
+
+    /**
+     * The training workload: what a running function does (images of each size and format, CloudEvents, a refused
+     * request, a repeated idempotency key), so the cache holds the classes and profiles of the real path.
+     */
+    private static int train(String base, GeminiStandIn standIn, Path cache, Process function) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        int ok = 0;
+        int sent = 0;
+        String[][] shapes = {{"512", "image/jpeg", "150000"}, {"1K", "image/png", "1500000"},
+                {"2K", "image/jpeg", "1500000"}, {"2K", "image/png", "5000000"}, {"1K", "image/jpeg", "450000"}};
+        for (int round = 0; round < 4; round++) {
+            for (String[] shape : shapes) {
+                standIn.answerByDefault(dev.imagefn.testing.Reply.image().mimeType(shape[1])
+                        .padTo(Integer.parseInt(shape[2])));
+                String body = JSON.writeValueAsString(Map.of("prompt", "training " + round + " " + shape[0],
+                        "aspectRatio", "1:1", "imageSize", shape[0]));
+                sent++;
+                ok += post(client, base + "/v1/images", "application/json", body) == 200 ? 1 : 0;
+            }
+            sent++;
+            ok += post(client, base + "/", "application/cloudevents+json", JSON.writeValueAsString(Map.of(
+                    "specversion", "1.0", "id", "training-" + round, "source", "/training", "type",
+                    "dev.imagefn.image.requested", "datacontenttype", "application/json", "data",
+                    Map.of("prompt", "training event " + round, "idempotencyKey", "training-" + round)))) < 300 ? 1 : 0;
+            post(client, base + "/v1/images", "application/json", "{\"prompt\":\"\"}");
+        }
+        function.destroy();
+        if (!function.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            function.destroyForcibly();
+        }
+        boolean written = Files.exists(cache);
+        say("AOT training: %d of %d requests succeeded; cache %s%s", ok, sent, cache.toAbsolutePath(), written
+                ? " written (" + (Files.size(cache) >> 20) + " MB)" : " NOT written (see " + LOCALSTACK.resolve("function.log") + ")");
+        return written && ok == sent ? 0 : 1;
+    }
+
+    private static int post(HttpClient client, String url, String type, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2))
+                .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** JVM options for the function (IMAGEFN_JAVA_OPTS): training and later runs must use the same ones. */
+    private static List<String> jvmOptions() {
+        String opts = System.getenv("IMAGEFN_JAVA_OPTS");
+        return opts == null || opts.isBlank() ? List.of() : List.of(opts.strip().split("\\s+"));
     }
 
     private static void awaitReady(String base, Process function, Path log) throws Exception {

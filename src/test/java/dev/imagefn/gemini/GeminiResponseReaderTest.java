@@ -17,10 +17,20 @@ import org.junit.jupiter.api.Test;
 class GeminiResponseReaderTest {
     private static final byte[] PNG = TestImages.png(2752, 1536, 0x123456, 0);
     private static final byte[] DRAFT = TestImages.jpeg(64, 64, 0x808080, 0);
+    /** A PNG followed by noise, so its base64 has every character of the alphabet. */
+    private static final byte[] NOISY = noisy();
     private final GeminiResponseReader reader = new GeminiResponseReader(64L << 20);
 
     private GeminiResponse read(String json) throws IOException {
         return reader.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] noisy() {
+        byte[] noise = new byte[30_000];
+        new java.util.Random(7).nextBytes(noise);
+        byte[] out = java.util.Arrays.copyOf(PNG, PNG.length + noise.length);
+        System.arraycopy(noise, 0, out, PNG.length, noise.length);
+        return out;
     }
 
     private static String b64(byte[] b) {
@@ -70,13 +80,56 @@ class GeminiResponseReaderTest {
     }
 
     @Test
-    void acceptsSnakeCaseUrlSafeBase64WithoutPaddingAndArrays() throws IOException {
-        String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(PNG);
+    void acceptsSnakeCaseBase64WithoutPaddingAndArrays() throws IOException {
+        String unpadded = Base64.getEncoder().withoutPadding().encodeToString(PNG);
         GeminiResponse r = read("[{\"candidates\":[{\"content\":{\"parts\":[{\"inline_data\":{\"mime_type\":\"image/png\","
-                + "\"data\":\"" + urlSafe + "\"}}]},\"finish_reason\":\"STOP\"}],\"usage_metadata\":{\"prompt_token_count\":\"7\"}}]");
+                + "\"data\":\"" + unpadded + "\"}}]},\"finish_reason\":\"STOP\"}],\"usage_metadata\":{\"prompt_token_count\":\"7\"}}]");
         assertArrayEquals(PNG, r.images().get(0).bytes().toArray());
         assertEquals("STOP", r.finishReason());
         assertEquals(7, r.usage().promptTokens());
+    }
+
+    @Test
+    void acceptsUrlSafeBase64WhereverTheValueStartsInTheStream() throws IOException {
+        String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(NOISY);
+        assertEquals(true, urlSafe.indexOf('-') > 0 && urlSafe.indexOf('_') > 0);
+        for (String before : new String[] {"", "x".repeat(7_990), "x".repeat(100_000)}) {
+            GeminiResponse r = read("[{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"" + before + "\"},"
+                    + "{\"inline_data\":{\"mime_type\":\"image/png\",\"data\":\"" + urlSafe + "\"}}]}}]}]");
+            assertArrayEquals(NOISY, r.images().get(0).bytes().toArray(), "after " + before.length() + " characters");
+        }
+    }
+
+    @Test
+    void aValueMixingBothAlphabetsIsRefused() {
+        String mixed = "+" + Base64.getUrlEncoder().encodeToString(NOISY).substring(1);
+        assertThrows(IOException.class, () -> read("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":"
+                + "{\"mimeType\":\"image/png\",\"data\":\"" + mixed + "\"}}]}}]}"));
+    }
+
+    @Test
+    void malformedJsonIsRefused() {
+        String image = "{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"" + b64(PNG) + "\"}}";
+        // Each is one missing comma or colon away from a valid answer with an image.
+        assertThrows(IOException.class, () -> read("{\"candidates\":[{\"content\":{\"parts\":[" + image
+                + "]}}] \"modelVersion\":\"m\"}"));
+        assertThrows(IOException.class, () -> read("{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"hi\"} "
+                + image + "]}}]}"));
+        assertThrows(IOException.class, () -> read("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":"
+                + "{\"mimeType\":\"image/png\" \"data\":\"" + b64(PNG) + "\"}}]}}]}"));
+        assertThrows(IOException.class, () -> read("{\"candidates\" [{\"content\":{\"parts\":[" + image + "]}}]}"));
+    }
+
+    @Test
+    void aBase64ValueLongerThanJacksonsStringLimitStreams() throws IOException {
+        // A 4K-sized answer: ~21 MB of image, ~28 M base64 characters, past Jackson's 20 M default string limit.
+        byte[] big = java.util.Arrays.copyOf(PNG, 21_500_000);
+        String data = b64(big);
+        assertEquals(true, data.length() > 28_000_000);
+        GeminiResponse r = read("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"mimeType\":\"image/png\","
+                + "\"data\":\"" + data + "\"}}]}}]}");
+        assertEquals(big.length, r.images().get(0).bytes().length());
+        assertEquals(java.util.HexFormat.of().formatHex(dev.imagefn.core.Hashes.sha256(big, big.length)), r.images().get(0).bytes().sha256Hex());
     }
 
     @Test

@@ -73,9 +73,14 @@ public final class GeminiStandIn implements AutoCloseable {
     }
 
     public GeminiStandIn(int port, String apiKey) throws IOException {
+        this(port, apiKey, 32);
+    }
+
+    /** With {@code threads} answers in flight at once (the benchmark's 50 concurrent requests need more than 32). */
+    public GeminiStandIn(int port, String apiKey, int threads) throws IOException {
         this.apiKey = apiKey;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-        server.setExecutor(Executors.newFixedThreadPool(32, r -> {
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+        server.setExecutor(Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gemini-stand-in");
             t.setDaemon(true);
             return t;
