@@ -14,7 +14,7 @@ MVN := JAVA_HOME="$(JDK25)" ./mvnw -B -ntp
 JAVA := "$(JDK25)/bin/java"
 LOCALSTACK := target/localstack
 
-.PHONY: help build build-http test bench run demo native native-sources native-check native-test lambda-native clean check-jdk print-jdk \
+.PHONY: help build build-http test openapi bench run demo native native-sources native-check native-test lambda-native clean check-jdk print-jdk \
 	deploy-aws deploy-aws-jvm deploy-knative deploy-cloudrun
 
 help: ## this list
@@ -36,6 +36,9 @@ test: check-jdk ## all tests: unit, @QuarkusTest, @QuarkusIntegrationTest on the
 	$(MAKE) --no-print-directory native-sources
 	$(MVN) surefire:test -Dtest='NativeSourcesCheck,DeployTemplatesCheck' -Dnative.sources.dir=target/native-sources \
 	  -Dsurefire.failIfNoSpecifiedTests=true
+
+openapi: check-jdk ## rewrite deploy/openapi.yaml from what the function serves at /q/openapi (OpenAPI 3.0, API Gateway imports it)
+	$(MVN) test -Dtest=OpenApiDocumentTest -Dopenapi.write=true -Dsurefire.failIfNoSpecifiedTests=false
 
 build-http: check-jdk
 	$(MVN) package -DskipTests

@@ -1,0 +1,40 @@
+package dev.imagefn.config;
+
+import io.smallrye.config.ConfigSourceInterceptor;
+import io.smallrye.config.ConfigSourceInterceptorContext;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.Priorities;
+import jakarta.annotation.Priority;
+
+/**
+ * Traces are off unless an OTLP endpoint is configured: {@code quarkus.otel.sdk.disabled}, when not set, is
+ * {@code false} only if {@code quarkus.otel.exporter.otlp.endpoint} or {@code ...otlp.traces.endpoint} is. So no
+ * exporter thread tries to reach a collector that is not there (tests, make demo). An explicit value wins.
+ */
+@Priority(Priorities.APPLICATION)
+public class TracingConfigInterceptor implements ConfigSourceInterceptor {
+    static final String TARGET = "quarkus.otel.sdk.disabled";
+    static final String[] ENDPOINTS = {"quarkus.otel.exporter.otlp.traces.endpoint",
+            "quarkus.otel.exporter.otlp.endpoint"};
+
+    @Override
+    public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
+        ConfigValue value = context.proceed(name);
+        if (!TARGET.equals(name) || isSet(value)) {
+            return value;
+        }
+        boolean endpoint = false;
+        for (String e : ENDPOINTS) {
+            endpoint |= isSet(context.proceed(e));
+        }
+        return ConfigValue.builder().withName(TARGET).withValue(Boolean.toString(!endpoint))
+                .withConfigSourceName(endpoint ? "an OTLP endpoint is set" : "no OTLP endpoint is set")
+                .build();
+    }
+
+    /** Set by someone: not absent, not blank, and not a mapping's default (the lowest ordinal). */
+    private static boolean isSet(ConfigValue v) {
+        return v != null && v.getValue() != null && !v.getValue().isBlank()
+                && v.getConfigSourceOrdinal() > Integer.MIN_VALUE;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.imagefn.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.imagefn.testing.HttpTestBase;
+import io.opentelemetry.api.trace.Tracer;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Without an OTLP endpoint (tests, make demo) there is no tracing: no spans, no exporter thread. */
+@QuarkusTest
+class TracingOffTest extends HttpTestBase {
+    @Inject
+    Tracer tracer;
+
+    @Test
+    void noSpansAndNoExporterThread() {
+        post("{\"prompt\":\"untraced\"}").statusCode(200);
+        assertFalse(tracer.spanBuilder("probe").startSpan().getSpanContext().isValid(), "spans are recorded");
+        List<String> exporters = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.contains("BatchSpanProcessor") || n.toLowerCase().contains("otlp")).toList();
+        assertEquals(List.of(), exporters);
+    }
+}
