@@ -32,9 +32,11 @@ public class TracingConfigInterceptor implements ConfigSourceInterceptor {
                 .build();
     }
 
-    /** Set by someone: not absent, not blank, and not a mapping's default (the lowest ordinal). */
+    /**
+     * Set by someone: not absent, not blank, and not a default (Quarkus keeps the extensions' defaults in sources
+     * below 100, the ordinal of the lowest user source, microprofile-config.properties).
+     */
     private static boolean isSet(ConfigValue v) {
-        return v != null && v.getValue() != null && !v.getValue().isBlank()
-                && v.getConfigSourceOrdinal() > Integer.MIN_VALUE;
+        return v != null && v.getValue() != null && !v.getValue().isBlank() && v.getConfigSourceOrdinal() >= 100;
     }
 }

@@ -25,22 +25,21 @@ public class OpenApiProblems implements OASFilter {
             byStatus.computeIfAbsent(c.status(), s -> new ArrayList<>()).add(c.name());
         }
         Schema problem = openAPI.getComponents().getSchemas().get("Problem");
-        problem.getProperties().get("code").setEnumeration(new ArrayList<>(List.of((Object[]) ErrorCode.values()))
-                .stream().map(c -> (Object) ((ErrorCode) c).name()).toList());
+        List<Object> names = new ArrayList<>();
+        for (ErrorCode c : ErrorCode.values()) {
+            names.add(c.name());
+        }
+        problem.getProperties().get("code").setEnumeration(names);
         if (openAPI.getPaths() == null) {
             return;
         }
         openAPI.getPaths().getPathItems().values().forEach(item -> item.getOperations().values().forEach(op -> {
             APIResponses responses = op.getResponses();
-            byStatus.forEach((status, codes) -> {
-                if (!responses.hasAPIResponse(Integer.toString(status))) {
-                    responses.addAPIResponse(Integer.toString(status), OASFactory.createAPIResponse()
-                            .description(String.join(", ", codes))
+            byStatus.forEach((status, codes) -> responses.addAPIResponse(Integer.toString(status),
+                    OASFactory.createAPIResponse().description(String.join(", ", codes))
                             .content(OASFactory.createContent().addMediaType(ProblemJson.MEDIA_TYPE,
                                     OASFactory.createMediaType().schema(OASFactory.createSchema()
-                                            .ref("#/components/schemas/Problem")))));
-                }
-            });
+                                            .ref("#/components/schemas/Problem"))))));
         }));
     }
 }

@@ -14,7 +14,11 @@ class TracingConfigInterceptorTest {
     private static String disabled(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder().withInterceptors(new TracingConfigInterceptor())
                 .withDefaultValue("quarkus.otel.exporter.otlp.endpoint", "http://localhost:4317/")
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
+                // Quarkus' runtime defaults: a source with a low ordinal, not the lowest.
+                .withSources(new PropertiesConfigSource(Map.of("quarkus.otel.sdk.disabled", "false",
+                        "quarkus.otel.exporter.otlp.traces.endpoint", "http://localhost:4317/"), "defaults",
+                        Integer.MIN_VALUE + 100))
+                .withSources(new PropertiesConfigSource(properties, "test", 250)).build();
         return config.getRawValue(TracingConfigInterceptor.TARGET);
     }
 
