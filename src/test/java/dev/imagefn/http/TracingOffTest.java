@@ -18,6 +18,9 @@ class TracingOffTest extends HttpTestBase {
 
     @Test
     void noSpansAndNoExporterThread() {
+        var disabled = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getConfigValue("quarkus.otel.sdk.disabled");
+        assertEquals("true", disabled.getValue(), disabled.getSourceName() + " " + disabled.getSourceOrdinal());
         post("{\"prompt\":\"untraced\"}").statusCode(200);
         assertFalse(tracer.spanBuilder("probe").startSpan().getSpanContext().isValid(), "spans are recorded");
         List<String> exporters = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
