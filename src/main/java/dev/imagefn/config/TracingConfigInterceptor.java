@@ -5,6 +5,9 @@ import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.Priorities;
 import jakarta.annotation.Priority;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Traces are off unless an OTLP endpoint is configured: {@code quarkus.otel.sdk.disabled}, when not set, is
@@ -30,6 +33,15 @@ public class TracingConfigInterceptor implements ConfigSourceInterceptor {
         return ConfigValue.builder().withName(TARGET).withValue(Boolean.toString(!endpoint))
                 .withConfigSourceName(endpoint ? "an OTLP endpoint is set" : "no OTLP endpoint is set")
                 .build();
+    }
+
+    /** Listed too: Quarkus hands the OpenTelemetry SDK the {@code quarkus.otel.*} names it finds. */
+    @Override
+    public Iterator<String> iterateNames(ConfigSourceInterceptorContext context) {
+        Set<String> names = new LinkedHashSet<>();
+        context.iterateNames().forEachRemaining(names::add);
+        names.add(TARGET);
+        return names.iterator();
     }
 
     /**

