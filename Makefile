@@ -18,7 +18,7 @@ LOCALSTACK := target/localstack
 AOT_CACHE := target/quarkus-app/app.aot
 AOT_JAVA_OPTS := -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 
-.PHONY: help build build-http aot aot-training test bench run demo native native-sources native-check native-test lambda-native clean check-jdk print-jdk \
+.PHONY: help build build-http aot aot-training test openapi bench run demo native native-sources native-check native-test lambda-native clean check-jdk print-jdk \
 	deploy-aws deploy-aws-jvm deploy-knative deploy-cloudrun
 
 help: ## this list
@@ -59,6 +59,9 @@ test: check-jdk ## all tests: unit, @QuarkusTest, @QuarkusIntegrationTest on the
 	$(MAKE) --no-print-directory native-sources
 	$(MVN) surefire:test -Dtest='NativeSourcesCheck,DeployTemplatesCheck' -Dnative.sources.dir=target/native-sources \
 	  -Dsurefire.failIfNoSpecifiedTests=true
+
+openapi: check-jdk ## rewrite deploy/openapi.yaml from what the function serves at /q/openapi (OpenAPI 3.0, API Gateway imports it)
+	$(MVN) test -Dtest=OpenApiDocumentTest -Dopenapi.write=true -Dsurefire.failIfNoSpecifiedTests=false
 
 build-http: check-jdk
 	$(MVN) package -DskipTests

@@ -22,15 +22,21 @@ public class Deliveries {
 
     private final ImagePipeline pipeline;
     private final FailureRecords failures;
+    private final JobTelemetry telemetry;
 
     @Inject
-    public Deliveries(ImagePipeline pipeline, FailureRecords failures) {
+    public Deliveries(ImagePipeline pipeline, FailureRecords failures, JobTelemetry telemetry) {
         this.pipeline = pipeline;
         this.failures = failures;
+        this.telemetry = telemetry;
     }
 
     /** {@code request} is read inside, so a body that does not parse is this delivery's outcome like any other. */
     public Outcome run(Delivery delivery, Supplier<ImageRequest> request) {
+        return telemetry.job(delivery, () -> runJob(delivery, request));
+    }
+
+    private Outcome runJob(Delivery delivery, Supplier<ImageRequest> request) {
         try {
             return Outcome.done(delivery.id(), pipeline.run(request.get(), delivery.identity(), delivery.requestId(),
                     delivery.deadline()));
@@ -45,7 +51,7 @@ public class Deliveries {
 
     /** A failure decided before the pipeline (a refused event, an unverifiable object), settled the same way. */
     public Outcome fail(Delivery delivery, ImageFnException e) {
-        return settle(delivery, Outcome.failed(delivery.id(), e));
+        return telemetry.job(delivery, () -> settle(delivery, Outcome.failed(delivery.id(), e)));
     }
 
     private Outcome settle(Delivery delivery, Outcome failed) {

@@ -9,6 +9,13 @@ import dev.imagefn.core.GenerationRequest;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageGenerator;
 import dev.imagefn.core.ModelCatalogue;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,10 +47,11 @@ public class GeminiImageGenerator implements ImageGenerator {
     private final RetryPolicy retry;
     private final GeminiResponseReader reader;
     private final ModelCatalogue catalogue;
+    private final Tracer tracer;
     private final ScheduledExecutorService deadlines = DeadlineWatch.timer();
 
     @Inject
-    public GeminiImageGenerator(ImagefnConfig config, ModelCatalogue catalogue) {
+    public GeminiImageGenerator(ImagefnConfig config, ModelCatalogue catalogue, Tracer tracer) {
         this(QuarkusRestClientBuilder.newBuilder()
                 .baseUri(config.gemini().baseUrl())
                 .connectTimeout(config.gemini().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -52,15 +60,20 @@ public class GeminiImageGenerator implements ImageGenerator {
                 .httpClientOptionsCustomizer(o -> o.setIdleTimeout((int) config.gemini().timeout().toSeconds())
                         .setIdleTimeoutUnit(TimeUnit.SECONDS))
                 .disableDefaultMapper(true)
-                .build(GeminiApi.class), config, catalogue);
+                .build(GeminiApi.class), config, catalogue, tracer);
     }
 
     GeminiImageGenerator(GeminiApi api, ImagefnConfig config, ModelCatalogue catalogue) {
+        this(api, config, catalogue, OpenTelemetry.noop().getTracer("imagefn"));
+    }
+
+    GeminiImageGenerator(GeminiApi api, ImagefnConfig config, ModelCatalogue catalogue, Tracer tracer) {
         this.api = api;
         this.apiKey = checkedKey(config.gemini().apiKey());
         this.retry = new RetryPolicy(config.gemini().retry(), () -> ThreadLocalRandom.current().nextDouble());
         this.reader = new GeminiResponseReader(config.limits().maxImageBytes());
         this.catalogue = catalogue;
+        this.tracer = tracer;
     }
 
     @PreDestroy
@@ -78,15 +91,33 @@ public class GeminiImageGenerator implements ImageGenerator {
         return key;
     }
 
+    /** One span for the call, a child span per attempt, and an event per wait before a retry. */
     @Override
     public Generation generate(GenerationRequest request, Deadline deadline) {
+        Span span = tracer.spanBuilder("gemini generateContent").setAttribute("gen_ai.system", "gemini")
+                .setAttribute("gen_ai.request.model", request.model()).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            Generation g = generateWithRetries(request, deadline, span);
+            span.setAttribute("gen_ai.response.model", String.valueOf(g.modelVersion()));
+            return g;
+        } catch (ImageFnException e) {
+            span.setStatus(StatusCode.ERROR, e.code().name());
+            span.setAttribute("imagefn.error.code", e.code().name());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Generation generateWithRetries(GenerationRequest request, Deadline deadline, Span call) {
         byte[] body = GeminiRequestWriter.write(request);
         ImageFnException last = null;
         for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
             if (deadline.expired()) {
                 throw timeout(last);
             }
-            Attempt outcome = attempt(request.model(), body, deadline);
+            Attempt outcome = tracedAttempt(request.model(), body, deadline, attempt);
+            call.setAttribute("imagefn.gemini.attempts", attempt);
             if (outcome.generation != null) {
                 return outcome.generation;
             }
@@ -100,6 +131,9 @@ public class GeminiImageGenerator implements ImageGenerator {
                 throw last;
             }
             LOG.infof("Gemini attempt %d failed (%s); retrying in %d ms", attempt, last.code(), delay.toMillis());
+            call.addEvent("retry wait", Attributes.of(AttributeKey.longKey("imagefn.gemini.attempt"), (long) attempt,
+                    AttributeKey.longKey("imagefn.gemini.retry_delay_ms"), delay.toMillis(),
+                    AttributeKey.stringKey("imagefn.error.code"), last.code().name()));
             sleep(delay);
         }
         throw last;
@@ -112,6 +146,22 @@ public class GeminiImageGenerator implements ImageGenerator {
 
         static Attempt fail(ImageFnException e, boolean retry, Duration serverDelay) {
             return new Attempt(null, e, retry, serverDelay);
+        }
+    }
+
+    private Attempt tracedAttempt(String model, byte[] body, Deadline deadline, int number) {
+        Span span = tracer.spanBuilder("gemini attempt " + number).setAttribute("imagefn.gemini.attempt", number)
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            Attempt a = attempt(model, body, deadline);
+            if (a.failure != null) {
+                span.setStatus(StatusCode.ERROR, a.failure.code().name());
+                span.setAttribute("imagefn.error.code", a.failure.code().name());
+                span.setAttribute("imagefn.gemini.retryable", a.retry);
+            }
+            return a;
+        } finally {
+            span.end();
         }
     }
 

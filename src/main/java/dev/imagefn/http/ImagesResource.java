@@ -14,6 +14,15 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 
 /** Quarkus REST routes onto {@link HttpApi}: {@code POST /v1/images} and {@code POST /} (CloudEvents). */
 @Path("/")
@@ -30,12 +39,38 @@ public class ImagesResource {
     @POST
     @Path("v1/images")
     @Consumes(MediaType.WILDCARD)
+    @Operation(operationId = "generateImage", summary = "Generate an image from a prompt and store it",
+            description = "The event in, the result out; failures are RFC 9457 problems whose retryable is the "
+                    + "failure's disposition.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(ref = "ImageEvent")))
+    @Parameter(name = RequestIds.HEADER, in = ParameterIn.HEADER, description = "Echoed; a fresh one when absent "
+            + "or not [A-Za-z0-9._:-]{1,128}", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-Timeout-Ms", in = ParameterIn.HEADER, description = "Shortens the deadline of this call",
+            schema = @Schema(type = SchemaType.INTEGER))
+    @APIResponse(responseCode = "200", description = "The stored image",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "ImageResult")),
+            headers = @Header(name = RequestIds.HEADER, schema = @Schema(type = SchemaType.STRING)))
     public Response images(InputStream body, @Context HttpHeaders headers) {
         return toResponse(api.images(headers::getHeaderString, body, requestId(headers), deadline()));
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
+    @Operation(operationId = "cloudEvent", summary = "A CloudEvent (binary or structured mode)",
+            description = "dev.imagefn.image.requested (data: an ImageEvent) or a Cloud Storage object finalized "
+                    + "event. Done: a binary-mode dev.imagefn.image.generated event; a failure that must not come "
+                    + "again: 200 with a dev.imagefn.image.failed event; a transient one: its 409/429/5xx problem.")
+    @RequestBody(required = true, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "ImageEvent")),
+            @Content(mediaType = "application/cloudevents+json",
+                    schema = @Schema(type = SchemaType.OBJECT))})
+    @APIResponse(responseCode = "200", description = "ce-type dev.imagefn.image.generated (an ImageResult) or "
+            + "dev.imagefn.image.failed (a Problem)", content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "ImageResult")),
+                    @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem"))})
+    @APIResponse(responseCode = "204", description = "A storage event that is no job for the function "
+            + "(X-Imagefn-Skipped says why)")
     public Response cloudEvent(InputStream body, @Context HttpHeaders headers) {
         return toResponse(api.cloudEvent(headers::getHeaderString, body, requestId(headers), deadline()));
     }

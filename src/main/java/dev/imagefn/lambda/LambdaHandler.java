@@ -12,8 +12,10 @@ import dev.imagefn.core.ImageFnException;
 import dev.imagefn.delivery.Deliveries;
 import dev.imagefn.delivery.Delivery;
 import dev.imagefn.delivery.EventBodies;
+import dev.imagefn.delivery.JobTelemetry;
 import dev.imagefn.delivery.Outcome;
 import dev.imagefn.json.ResultJson;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -22,7 +24,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.jboss.logging.MDC;
 
 /**
  * The one Lambda handler of the artifact: it recognises the event's shape and hands it to the adapter for
@@ -35,6 +39,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class LambdaHandler implements RequestStreamHandler {
     private static final JsonFactory JSON = new JsonFactory();
+    /** The invocation's request id on every line logged while it runs (the job's own fields come on top). */
+    static final String AWS_REQUEST_ID = "awsRequestId";
 
     private final ObjectMapper mapper;
     private final ApiGatewayAdapter apiGateway;
@@ -43,10 +49,12 @@ public class LambdaHandler implements RequestStreamHandler {
     private final EventBodies bodies;
     private final Deliveries deliveries;
     private final ImagefnConfig config;
+    private final JobTelemetry telemetry;
 
     @Inject
     public LambdaHandler(ObjectMapper mapper, ApiGatewayAdapter apiGateway, SqsBatchHandler sqs, S3EventAdapter s3,
-            EventBodies bodies, Deliveries deliveries, ImagefnConfig config) {
+            EventBodies bodies, Deliveries deliveries, ImagefnConfig config, JobTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.mapper = mapper;
         this.apiGateway = apiGateway;
         this.sqs = sqs;
@@ -69,7 +77,10 @@ public class LambdaHandler implements RequestStreamHandler {
             tree = null;
         }
         LambdaEventKind kind = tree == null ? LambdaEventKind.DIRECT : LambdaEventKind.of(tree);
-        try (JsonGenerator out = JSON.createGenerator(output)) {
+        if (context != null && context.getAwsRequestId() != null) {
+            MDC.put(AWS_REQUEST_ID, context.getAwsRequestId());
+        }
+        try (Scope ignored = telemetry.enter(invocationTrace()); JsonGenerator out = JSON.createGenerator(output)) {
             switch (kind) {
                 case API_GATEWAY_V1 -> apiGateway.handle(tree, false, deadline, out);
                 case API_GATEWAY_V2 -> apiGateway.handle(tree, true, deadline, out);
@@ -77,7 +88,18 @@ public class LambdaHandler implements RequestStreamHandler {
                 case S3, EVENTBRIDGE_S3 -> uploadResponse(s3.handle(tree, requestId, deadline), requestId, out);
                 case DIRECT -> direct(event, requestId, deadline, out);
             }
+        } finally {
+            MDC.remove(AWS_REQUEST_ID);
         }
+    }
+
+    /**
+     * The invocation's X-Ray trace header, which the Lambda runtime puts in a system property (Quarkus' poll loop,
+     * AWS's runtime client) or the environment.
+     */
+    private static Map<String, String> invocationTrace() {
+        String header = System.getProperty("com.amazonaws.xray.traceHeader", System.getenv("_X_AMZN_TRACE_ID"));
+        return header == null || header.isBlank() ? Map.of() : Map.of("X-Amzn-Trace-Id", header);
     }
 
     /** The caller gets the answer (a result, or a Lambda error carrying the problem); no failure record. */

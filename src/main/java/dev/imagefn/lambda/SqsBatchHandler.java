@@ -10,7 +10,10 @@ import dev.imagefn.core.idempotency.IdempotencyKey;
 import dev.imagefn.delivery.Deliveries;
 import dev.imagefn.delivery.Delivery;
 import dev.imagefn.delivery.EventBodies;
+import dev.imagefn.delivery.JobTelemetry;
 import dev.imagefn.delivery.Outcome;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -23,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jboss.logging.MDC;
 
 /**
  * An SQS batch, records processed a few at a time within the invocation deadline. A record's body is an event, a
@@ -38,10 +42,12 @@ class SqsBatchHandler {
     private final S3EventAdapter s3;
     private final ObjectMapper json;
     private final ImagefnConfig config;
+    private final JobTelemetry telemetry;
 
     @Inject
     SqsBatchHandler(Deliveries deliveries, EventBodies bodies, S3EventAdapter s3, ObjectMapper json,
-            ImagefnConfig config) {
+            ImagefnConfig config, JobTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.deliveries = deliveries;
         this.bodies = bodies;
         this.s3 = s3;
@@ -60,8 +66,19 @@ class SqsBatchHandler {
         });
         try {
             List<Future<Outcome>> futures = new ArrayList<>();
+            Context invocation = Context.current();
+            Object awsRequestId = MDC.get(LambdaHandler.AWS_REQUEST_ID);
             for (JsonNode record : records) {
-                futures.add(pool.submit(() -> handleRecord(record, requestId, deadline)));
+                futures.add(pool.submit(invocation.wrap(() -> {
+                    if (awsRequestId != null) {
+                        MDC.put(LambdaHandler.AWS_REQUEST_ID, awsRequestId);
+                    }
+                    try (Scope ignored = telemetry.enter(traceOf(record))) {
+                        return handleRecord(record, requestId, deadline);
+                    } finally {
+                        MDC.remove(LambdaHandler.AWS_REQUEST_ID);
+                    }
+                })));
             }
             // Records stop at the pipeline's deadline; their outcome is then recorded within the margin that is
             // kept before the invocation's end, so the wait here reaches into it instead of cutting them off.
@@ -101,6 +118,22 @@ class SqsBatchHandler {
         }
         Delivery identified = new Delivery("sqs", messageId, job.identity(), body, delivery.requestId(), deadline);
         return deliveries.run(identified, job::request);
+    }
+
+    /** The message's own trace: SQS's {@code AWSTraceHeader}, or a {@code traceparent} message attribute. */
+    private static java.util.Map<String, String> traceOf(JsonNode record) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        String xray = record.path("attributes").path("AWSTraceHeader").asText(null);
+        if (xray != null) {
+            out.put("X-Amzn-Trace-Id", xray);
+        }
+        for (String name : new String[] {"traceparent", "tracestate"}) {
+            String v = record.path("messageAttributes").path(name).path("stringValue").asText(null);
+            if (v != null) {
+                out.put(name, v);
+            }
+        }
+        return out;
     }
 
     private static Outcome await(Future<Outcome> future, String id, Deadline deadline) {

@@ -11,11 +11,13 @@ import dev.imagefn.delivery.CloudEvent;
 import dev.imagefn.delivery.Deliveries;
 import dev.imagefn.delivery.Delivery;
 import dev.imagefn.delivery.EventBodies;
+import dev.imagefn.delivery.JobTelemetry;
 import dev.imagefn.delivery.Outcome;
 import dev.imagefn.delivery.StorageObjects;
 import dev.imagefn.json.EventJson;
 import dev.imagefn.json.ProblemJson;
 import dev.imagefn.json.ResultJson;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -58,9 +60,12 @@ public class HttpApi {
     private final EventJson events;
     private final ImagefnConfig config;
     private final BearerToken token;
+    private final JobTelemetry telemetry;
 
     @Inject
-    public HttpApi(Deliveries deliveries, StorageObjects objects, ImagefnConfig config, BearerToken token) {
+    public HttpApi(Deliveries deliveries, StorageObjects objects, ImagefnConfig config, BearerToken token,
+            JobTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.deliveries = deliveries;
         this.objects = objects;
         this.config = config;
@@ -91,7 +96,22 @@ public class HttpApi {
         InputStream in = new ByteArrayInputStream(body);
         Function<String, String> withLength = h -> h.equalsIgnoreCase("Content-Length")
                 ? Integer.toString(body.length) : header.apply(h);
-        return p.equals("/") ? cloudEvent(withLength, in, requestId, base) : images(withLength, in, requestId, base);
+        // No HTTP server here (API Gateway, function URLs): the trace headers of the request are read here.
+        try (Scope ignored = telemetry.enter(traceHeaders(header))) {
+            return p.equals("/") ? cloudEvent(withLength, in, requestId, base)
+                    : images(withLength, in, requestId, base);
+        }
+    }
+
+    private static Map<String, String> traceHeaders(Function<String, String> header) {
+        Map<String, String> out = new HashMap<>();
+        for (String name : new String[] {"traceparent", "tracestate", "X-Amzn-Trace-Id"}) {
+            String v = header.apply(name);
+            if (v != null) {
+                out.put(name, v);
+            }
+        }
+        return out;
     }
 
     public HttpReply images(Function<String, String> header, InputStream body, String requestId, Deadline base) {
@@ -112,12 +132,21 @@ public class HttpApi {
     public HttpReply cloudEvent(Function<String, String> header, InputStream body, String requestId, Deadline base) {
         CloudEvent event;
         Deadline deadline;
+        Map<String, String> trace;
         try {
             deadline = HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER));
-            event = CloudEventsHttp.fromHttp(header, HttpCalls.readAll(bounded(header, body)));
+            byte[] bytes = HttpCalls.readAll(bounded(header, body));
+            event = CloudEventsHttp.fromHttp(header, bytes);
+            trace = EventTrace.of(header, bytes);
         } catch (ImageFnException e) {
             return problem(e, requestId);
         }
+        try (Scope ignored = telemetry.enter(trace)) {
+            return cloudEvent(event, requestId, deadline);
+        }
+    }
+
+    private HttpReply cloudEvent(CloudEvent event, String requestId, Deadline deadline) {
         if (CloudEvent.GCS_FINALIZED.equals(event.type())) {
             return storageEvent(event, requestId, deadline);
         }

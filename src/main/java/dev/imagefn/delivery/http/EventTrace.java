@@ -1,0 +1,58 @@
+package dev.imagefn.delivery.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The CloudEvents distributed-tracing extension ({@code traceparent}, {@code tracestate}): {@code ce-} headers in
+ * binary mode, top-level attributes in structured mode. It carries the trace the event started in, which the job
+ * joins; the hop's own {@code traceparent} header stays the HTTP span's parent.
+ */
+final class EventTrace {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final String[] ATTRIBUTES = {"traceparent", "tracestate"};
+
+    private EventTrace() {
+    }
+
+    static Map<String, String> of(Function<String, String> header, byte[] body) {
+        Map<String, String> out = new HashMap<>();
+        String contentType = header.apply("Content-Type");
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/cloudevents")) {
+            structured(body, out);
+        } else {
+            for (String a : ATTRIBUTES) {
+                String v = header.apply("ce-" + a);
+                if (v != null) {
+                    out.put(a, CloudEventsHttp.decode(v));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void structured(byte[] body, Map<String, String> out) {
+        try (JsonParser p = JSON.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value == JsonToken.VALUE_STRING && (field.equals(ATTRIBUTES[0]) || field.equals(ATTRIBUTES[1]))) {
+                    out.put(field, p.getText());
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            // The event itself is refused where it is read; no trace context then.
+        }
+    }
+}
