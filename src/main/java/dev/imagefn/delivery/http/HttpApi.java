@@ -8,6 +8,7 @@ import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.delivery.CloudEvent;
+import dev.imagefn.delivery.BatchPolls;
 import dev.imagefn.delivery.Deliveries;
 import dev.imagefn.delivery.Delivery;
 import dev.imagefn.delivery.EventBodies;
@@ -58,9 +59,13 @@ public class HttpApi {
     private final EventJson events;
     private final ImagefnConfig config;
     private final BearerToken token;
+    private final BatchPolls polls;
+    private static final String POLL_PATH = "/v1/batches:poll";
 
     @Inject
-    public HttpApi(Deliveries deliveries, StorageObjects objects, ImagefnConfig config, BearerToken token) {
+    public HttpApi(Deliveries deliveries, StorageObjects objects, ImagefnConfig config, BearerToken token,
+            BatchPolls polls) {
+        this.polls = polls;
         this.deliveries = deliveries;
         this.objects = objects;
         this.config = config;
@@ -76,7 +81,7 @@ public class HttpApi {
             return new HttpReply(200, Map.of("Content-Type", JSON),
                     "{\"status\":\"UP\",\"checks\":[]}".getBytes(StandardCharsets.UTF_8));
         }
-        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/");
+        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/") || p.equals(POLL_PATH);
         if (!known) {
             return problem(new ImageFnException(ErrorCode.NOT_FOUND, "no route for " + cut(p)
                     + "; use POST /v1/images or POST / (CloudEvents)"), requestId);
@@ -91,7 +96,20 @@ public class HttpApi {
         InputStream in = new ByteArrayInputStream(body);
         Function<String, String> withLength = h -> h.equalsIgnoreCase("Content-Length")
                 ? Integer.toString(body.length) : header.apply(h);
+        if (p.equals(POLL_PATH)) {
+            return poll(requestId, base);
+        }
         return p.equals("/") ? cloudEvent(withLength, in, requestId, base) : images(withLength, in, requestId, base);
+    }
+
+    /** {@code POST /v1/batches:poll}: the batch poll (README, Batch mode); the body is not read. */
+    public HttpReply poll(String requestId, Deadline deadline) {
+        try {
+            return new HttpReply(200, Map.of("Content-Type", JSON, RequestIds.HEADER, requestId),
+                    polls.poll(requestId, deadline));
+        } catch (ImageFnException e) {
+            return problem(e, requestId);
+        }
     }
 
     public HttpReply images(Function<String, String> header, InputStream body, String requestId, Deadline base) {
@@ -119,7 +137,12 @@ public class HttpApi {
             return problem(e, requestId);
         }
         if (CloudEvent.GCS_FINALIZED.equals(event.type())) {
-            return storageEvent(event, requestId, deadline);
+            HttpReply reply = storageEvent(event, requestId, deadline);
+            deliveries.endOfInvocation(deadline);
+            return reply;
+        }
+        if (BatchPolls.POLL_TYPE.equals(event.type())) {
+            return poll(requestId, deadline);
         }
         if (!CloudEvent.REQUESTED.equals(event.type())) {
             return problem(ImageFnException.invalid("CloudEvent type '" + cut(event.type()) + "' is not handled; send "
