@@ -106,13 +106,14 @@ public class BatchJobs {
         }
         PendingEntry entry = new PendingEntry(id, kind, deliveryId, identity, recordOf, requestId, clock.getAsLong(),
                 request);
-        if (!store.createDocument(entryKey(id), BatchJson.write(entry))) {
+        byte[] body = BatchJson.write(entry, java.util.UUID.randomUUID().toString());
+        if (!store.createDocument(entryKey(id), body)) {
             // A redelivery of a recorded job; or our own write, refused on an SDK retry: the stored one tells.
-            Optional<PendingEntry> stored = store.getDocument(entryKey(id)).map(d -> BatchJson.entry(d.body()));
+            Optional<RecordStore.Document> stored = store.getDocument(entryKey(id));
             if (stored.isEmpty()) {
                 throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "the pending entry could not be written");
             }
-            if (stored.get().createdAtMillis() != entry.createdAtMillis()) {
+            if (!java.util.Arrays.equals(stored.get().body(), body)) {
                 return Recorded.ALREADY_PENDING;
             }
         }

@@ -40,9 +40,11 @@ final class BatchJson {
         return out.toByteArray();
     }
 
-    static byte[] write(PendingEntry e) {
+    /** {@code writer} tells this write from another of the same entry (a redelivery). */
+    static byte[] write(PendingEntry e, String writer) {
         return object(g -> {
             g.writeStringField("id", e.id());
+            g.writeStringField("writer", writer);
             g.writeStringField("kind", e.kind());
             g.writeStringField("deliveryId", e.deliveryId());
             g.writeStringField("identityNamespace", e.identity().namespace());
