@@ -39,6 +39,7 @@ public final class GeminiStandIn implements AutoCloseable {
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     /** Final images sent per request; a late answer to a request from before {@link #reset} stays out. */
     private final Map<Recorded, List<byte[]>> sentImages = new java.util.concurrent.ConcurrentHashMap<>();
+    private final GeminiBatchEndpoints batch;
 
     /** One request as it arrived. */
     public record Recorded(String method, String path, String query, Map<String, List<String>> headers, byte[] body,
@@ -59,6 +60,7 @@ public final class GeminiStandIn implements AutoCloseable {
 
     public GeminiStandIn(int port, String apiKey) throws IOException {
         this.apiKey = apiKey;
+        this.batch = new GeminiBatchEndpoints(this, apiKey);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setExecutor(Executors.newFixedThreadPool(32, r -> {
             Thread t = new Thread(r, "gemini-stand-in");
@@ -107,6 +109,11 @@ public final class GeminiStandIn implements AutoCloseable {
         return List.of();
     }
 
+    /** The Batch API and the Files API (their requests are not in {@link #requests}). */
+    public GeminiBatchEndpoints batch() {
+        return batch;
+    }
+
     /** Requests that reached {@code generateContent}. */
     public int calls() {
         return requests.size();
@@ -118,6 +125,7 @@ public final class GeminiStandIn implements AutoCloseable {
         script.clear();
         fallback = Reply.image();
         sentImages.clear();
+        batch.reset();
     }
 
     @Override
@@ -131,6 +139,9 @@ public final class GeminiStandIn implements AutoCloseable {
             Recorded rec = new Recorded(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
                     ex.getRequestURI().getRawQuery(), Map.copyOf(ex.getRequestHeaders()), body,
                     System.currentTimeMillis());
+            if (batch.handle(ex, rec)) {
+                return;
+            }
             requests.add(rec);
             Matcher m = PATH.matcher(rec.path());
             if (!"POST".equals(rec.method()) || !m.matches()) {
