@@ -145,8 +145,13 @@ public class GeminiBatchClient implements BatchGateway {
         if (!name.matches("batches/[A-Za-z0-9_-]+")) {
             throw new ImageFnException(ErrorCode.INTERNAL, "not a batch name: " + name);
         }
-        HttpResponse<InputStream> response = sendStreaming(HttpRequest.newBuilder(URI.create(base + "/v1beta/" + name))
-                .GET(), deadline, "poll " + name);
+        HttpResponse<InputStream> response;
+        try {
+            response = sendStreaming(HttpRequest.newBuilder(URI.create(base + "/v1beta/" + name)).GET(), deadline,
+                    "poll " + name);
+        } catch (NotFound gone) {
+            return new Status(name, Status.NOT_FOUND, List.of());
+        }
         try (InputStream in = response.body()) {
             return status(name, in, deadline);
         } catch (IOException e) {
@@ -356,6 +361,9 @@ public class GeminiBatchClient implements BatchGateway {
                 body = new byte[0];
             }
             GeminiError error = GeminiError.parse(r.statusCode(), body);
+            if (r.statusCode() == 404) {
+                throw new NotFound("Gemini does not know what " + what + " names (404): " + error.safeMessage(apiKey));
+            }
             ErrorCode code = r.statusCode() == 429 ? ErrorCode.UPSTREAM_RATE_LIMITED
                     : RetryPolicy.RETRYABLE_STATUS.contains(r.statusCode()) ? ErrorCode.UPSTREAM_UNAVAILABLE
                     : r.statusCode() == 401 || r.statusCode() == 403 ? ErrorCode.UPSTREAM_AUTH
@@ -364,6 +372,13 @@ public class GeminiBatchClient implements BatchGateway {
                     + error.safeMessage(apiKey));
         }
         return r;
+    }
+
+    /** A 404: the batch or file is not (any more) there. */
+    private static final class NotFound extends ImageFnException {
+        NotFound(String detail) {
+            super(ErrorCode.INVALID_REQUEST, detail);
+        }
     }
 
     private record Buffered(HttpResponse<InputStream> r, byte[] body) implements HttpResponse<byte[]> {

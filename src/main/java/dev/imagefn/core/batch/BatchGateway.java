@@ -25,8 +25,10 @@ public interface BatchGateway {
      */
     record Status(String name, String state, List<Result> results) {
         public static final String SUCCEEDED = "BATCH_STATE_SUCCEEDED";
+        /** Gemini no longer knows the batch (deleted, or past its retention). */
+        public static final String NOT_FOUND = "NOT_FOUND";
         private static final Set<String> LOST = Set.of("BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED",
-                "BATCH_STATE_EXPIRED");
+                "BATCH_STATE_EXPIRED", NOT_FOUND);
 
         public Status {
             results = List.copyOf(results);
