@@ -202,4 +202,34 @@ class BatchModeTest extends HttpTestBase {
         assertEquals(2, batchApi().created(), "not a third time");
         assertTrue(under(".batches/entries/").isEmpty());
     }
+
+    @Test
+    void anUploadIsBatchedAndACloudSchedulerCloudEventPolls() throws Exception {
+        drain();
+        batchApi().reset();
+        String key = "uploads/" + UUID.randomUUID() + ".png";
+        s3.putObject(b -> b.bucket(BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(
+                dev.imagefn.testing.TestImages.png(20, 20, 0x886644, 0)));
+        String event;
+        try (var in = BatchModeTest.class.getResourceAsStream("/events/s3-notification.json")) {
+            event = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("BUCKET", BUCKET)
+                    .replace("\"KEY\"", "\"" + key + "\"").replace("ETAG", "e1");
+        }
+        JsonNode reply = invoke(event);
+        assertEquals("skipped", reply.at("/objects/0/status").asText(), reply.toString());
+        assertEquals(0, gemini().calls());
+        GeminiBatchEndpoints.Batch batch = batchApi().batches().getFirst();
+        assertEquals(1, batch.requests().size());
+        assertTrue(batch.requests().getFirst().getValue().at("/contents/0/parts/1/inlineData/data").isTextual(),
+                "the upload goes with its request");
+        batchApi().script(batch.name(), "BATCH_STATE_SUCCEEDED");
+        String body = given().urlEncodingEnabled(false).header("ce-specversion", "1.0")
+                .header("ce-type", "dev.imagefn.batches.poll").header("ce-source", "//cloudscheduler/imagefn")
+                .header("ce-id", "poll-1").contentType("application/json").body("{}").when().post("/").then()
+                .statusCode(200).extract().asString();
+        JsonNode done = JSON.readTree(body);
+        assertEquals(1, done.get("stored").size(), body);
+        String stored = done.at("/stored/0/key").asText();
+        assertEquals(key, head(stored).metadata().get("source-key"), "the same metadata as a synchronous upload");
+    }
 }
