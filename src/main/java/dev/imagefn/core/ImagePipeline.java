@@ -83,8 +83,14 @@ public class ImagePipeline {
     /** The identity under which the job of {@code request} is paid once. */
     public IdempotencyKey identity(ImageRequest request, IdempotencyKey delivery, String requestId) {
         ImageJob job = validator.validate(request, requestId);
+        return identityOf(job, delivery, RequestHash.of(job));
+    }
+
+    private static IdempotencyKey identityOf(ImageJob job, IdempotencyKey delivery, String hash) {
+        // A delivery's identity with other content (an object whose prompt metadata changed, same ETag) is another
+        // job, not a conflict: only a caller's own key can conflict.
         return job.idempotent() ? IdempotencyKey.caller(job.idempotencyKey())
-                : new IdempotencyKey(delivery.namespace(), delivery.key() + "\n" + RequestHash.of(job));
+                : new IdempotencyKey(delivery.namespace(), delivery.key() + "\n" + hash);
     }
 
     private ImageResult runJob(ImageRequest request, IdempotencyKey delivery, String requestId, Deadline deadline,
@@ -94,10 +100,7 @@ public class ImagePipeline {
             return produce(job, deadline, generator);
         }
         String hash = RequestHash.of(job);
-        // A delivery's identity with other content (an object whose prompt metadata changed, same ETag) is another
-        // job, not a conflict: only a caller's own key can conflict.
-        IdempotencyKey key = job.idempotent() ? IdempotencyKey.caller(job.idempotencyKey())
-                : new IdempotencyKey(delivery.namespace(), delivery.key() + "\n" + hash);
+        IdempotencyKey key = identityOf(job, delivery, hash);
         return idempotency.execute(key, hash, deadline.epochMillis(), new Idempotency.Handler<>() {
             @Override
             public ImageResult run() {

@@ -97,7 +97,7 @@ public class GeminiBatchClient implements BatchGateway {
         HttpResponse<byte[]> response = send(HttpRequest.newBuilder(URI.create(base + "/v1beta/models/" + model
                 + ":batchGenerateContent")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)), deadline, "create the batch");
-        String name = field(response.body(), "name");
+        String name = nested(response.body(), "name");
         if (name == null || !name.startsWith("batches/")) {
             throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "Gemini's answer to the batch names no batch");
         }
@@ -438,10 +438,6 @@ public class GeminiBatchClient implements BatchGateway {
     private static String skip(JsonParser p) throws IOException {
         p.skipChildren();
         return null;
-    }
-
-    private String field(byte[] body, String name) {
-        return nested(body, name);
     }
 
     /** The string at {@code path} in a small JSON object, or {@code null}. */
