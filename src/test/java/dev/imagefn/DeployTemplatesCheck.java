@@ -83,6 +83,9 @@ class DeployTemplatesCheck {
             assertEquals("ReportBatchItemFailures", events.at("/Queue/Properties/FunctionResponseTypes/0").asText(), t);
             assertEquals("uploads/", events.at("/Uploads/Properties/Filter/S3Key/Rules/0/Value").asText(), t);
             assertEquals("jobs/", events.at("/Jobs/Properties/Filter/S3Key/Rules/0/Value").asText(), t);
+            assertEquals("Schedule", events.at("/BatchPoll/Type").asText(), t + ": the batch poll");
+            assertTrue(fn.toString().contains("IMAGEFN_PIPELINE_MODE") || yaml(t).at("/Globals/Function/Environment")
+                    .toString().contains("IMAGEFN_PIPELINE_MODE"), t + ": the pipeline mode setting");
             assertNotNull(fn.get("FunctionUrlConfig"), t);
             assertTrue(yaml(t).at("/Resources/JobsQueue/Properties/RedrivePolicy").isObject(), t + ": DLQ");
             String env = yaml(t).at("/Globals/Function/Environment/Variables").toString();

@@ -189,6 +189,18 @@ public interface ImagefnConfig {
 
         /** Buckets whose storage events the pipeline acts on. Empty: the images bucket only. */
         Optional<List<String>> buckets();
+
+        /** {@code sync}: each job is generated as it comes; {@code batch}: through Gemini's Batch API (README, Batch mode). */
+        @WithDefault("sync")
+        String mode();
+
+        /** Batch mode: a batch whose inline requests would reach this size goes as a JSONL file instead. */
+        @WithDefault("19000000")
+        long batchInlineMaxBytes();
+
+        /** Batch mode: a pending entry no batch names after this long is submitted by the next poll. */
+        @WithDefault("20m")
+        Duration batchOrphanAge();
     }
 
     interface Lambda {

@@ -57,9 +57,18 @@ public class ImagePipeline {
      * message, an object), or {@code null}; a caller's own {@code idempotencyKey} wins over it.
      */
     public ImageResult run(ImageRequest request, IdempotencyKey delivery, String requestId, Deadline deadline) {
+        return run(request, delivery, requestId, deadline, generator);
+    }
+
+    /**
+     * Runs one job whose paid call is {@code paid} (a batch result already received, for one): the same validation,
+     * idempotency, key scheme and metadata as any other job.
+     */
+    public ImageResult run(ImageRequest request, IdempotencyKey delivery, String requestId, Deadline deadline,
+            ImageGenerator paid) {
         var sample = metrics.start();
         try {
-            ImageResult result = runJob(request, delivery, requestId, deadline);
+            ImageResult result = runJob(request, delivery, requestId, deadline, paid);
             metrics.succeeded(sample, result);
             return result;
         } catch (ImageFnException e) {
@@ -68,20 +77,38 @@ public class ImagePipeline {
         }
     }
 
-    private ImageResult runJob(ImageRequest request, IdempotencyKey delivery, String requestId, Deadline deadline) {
+    /** What the paid call for {@code request} would send, validated and with its references loaded; nothing paid. */
+    public GenerationRequest prepare(ImageRequest request, String requestId) {
         ImageJob job = validator.validate(request, requestId);
-        if (!job.idempotent() && delivery == null) {
-            return produce(job, deadline);
-        }
-        String hash = RequestHash.of(job);
+        // A batch runs hours later, after a presigned URL may have expired: its references go inline.
+        return generationRequest(job, references.loadInline(job.references()));
+    }
+
+    /** The identity under which the job of {@code request} is paid once. */
+    public IdempotencyKey identity(ImageRequest request, IdempotencyKey delivery, String requestId) {
+        ImageJob job = validator.validate(request, requestId);
+        return identityOf(job, delivery, RequestHash.of(job));
+    }
+
+    private static IdempotencyKey identityOf(ImageJob job, IdempotencyKey delivery, String hash) {
         // A delivery's identity with other content (an object whose prompt metadata changed, same ETag) is another
         // job, not a conflict: only a caller's own key can conflict.
-        IdempotencyKey key = job.idempotent() ? IdempotencyKey.caller(job.idempotencyKey())
+        return job.idempotent() ? IdempotencyKey.caller(job.idempotencyKey())
                 : new IdempotencyKey(delivery.namespace(), delivery.key() + "\n" + hash);
+    }
+
+    private ImageResult runJob(ImageRequest request, IdempotencyKey delivery, String requestId, Deadline deadline,
+            ImageGenerator generator) {
+        ImageJob job = validator.validate(request, requestId);
+        if (!job.idempotent() && delivery == null) {
+            return produce(job, deadline, generator);
+        }
+        String hash = RequestHash.of(job);
+        IdempotencyKey key = identityOf(job, delivery, hash);
         return idempotency.execute(key, hash, deadline.epochMillis(), new Idempotency.Handler<>() {
             @Override
             public ImageResult run() {
-                return produce(job, deadline);
+                return produce(job, deadline, generator);
             }
 
             @Override
@@ -121,16 +148,14 @@ public class ImagePipeline {
     }
 
     /** Generates and stores; every object is new (an explicit key never overwrites). */
-    private ImageResult produce(ImageJob job, Deadline deadline) {
+    private ImageResult produce(ImageJob job, Deadline deadline, ImageGenerator generator) {
         if (job.explicitKey() != null && store.head(job.explicitKey()).isPresent()) {
             throw new ImageFnException(ErrorCode.KEY_EXISTS, "an object with key '" + job.explicitKey()
                     + "' exists; an explicit key never overwrites, choose another");
         }
         String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem();
-        List<ReferencePart> refs = references.load(job.references(), deadline);
-        Generation generation = generator.generate(new GenerationRequest(job.model().id(), job.prompt(),
-                job.aspectRatio(), job.imageSize(), refs, job.includeText(), job.thinkingLevel(), job.grounding(),
-                job.seed()), deadline);
+        Generation generation = generator.generate(
+                generationRequest(job, references.load(job.references(), deadline)), deadline);
         if (generation.images().isEmpty()) {
             throw new ImageFnException(ErrorCode.NO_IMAGE, "the model returned no image");
         }
@@ -176,6 +201,11 @@ public class ImagePipeline {
                 main.bytes(), main.sha256(), main.width(), main.height(), stored,
                 job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
                 generation.usage(), cost(job, count), false, job.requestId());
+    }
+
+    private static GenerationRequest generationRequest(ImageJob job, List<ReferencePart> refs) {
+        return new GenerationRequest(job.model().id(), job.prompt(), job.aspectRatio(), job.imageSize(), refs,
+                job.includeText(), job.thinkingLevel(), job.grounding(), job.seed());
     }
 
     private Map<String, String> commonMetadata(ImageJob job, String modelVersion) {

@@ -12,12 +12,15 @@ import java.util.UUID;
  * Key layout: {@code {prefix}{yyyy}/{MM}/{dd}/{id}.{ext}} (UTC date), {@code id} a UUIDv7. A repeated request
  * finds its first image through its idempotency record, not through its key, so keys carry nothing of the
  * caller's. With several deliverable images the last (main) one takes the stem, the others {@code {stem}-{n}}.
- * The areas the function keeps for itself lie under the prefix too: {@link #FAILURES} and {@link #IDEMPOTENCY}.
+ * The areas the function keeps for itself lie under the prefix too: {@link #FAILURES}, {@link #IDEMPOTENCY}
+ * and {@link #BATCHES}.
  */
 @ApplicationScoped
 public class ObjectKeys {
     public static final String FAILURES = "failures/";
     public static final String IDEMPOTENCY = ".idempotency/";
+    /** Batch mode's pending entries and running batches. */
+    public static final String BATCHES = ".batches/";
 
     private final String prefix;
     private final Clock clock;

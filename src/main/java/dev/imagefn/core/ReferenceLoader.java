@@ -41,6 +41,18 @@ final class ReferenceLoader {
         return out;
     }
 
+    /** Every stored reference read and checked, whatever the threshold. */
+    List<ReferencePart> loadInline(List<ReferenceImage> references) {
+        List<ReferencePart> out = new ArrayList<>();
+        for (int i = 0; i < references.size(); i++) {
+            switch (references.get(i)) {
+                case ReferenceImage.Inline in -> out.add(in);
+                case ReferenceImage.Stored s -> out.add(read(s, "referenceImages[" + i + "] (" + s.uri() + ")"));
+            }
+        }
+        return out;
+    }
+
     private ReferencePart stored(ReferenceImage.Stored s, String where, Deadline deadline) {
         if (transport.never()) {
             return read(s, where);

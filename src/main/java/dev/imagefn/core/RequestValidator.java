@@ -34,6 +34,7 @@ public class RequestValidator {
         this.referenceBuckets = config.storage().referenceBuckets().orElse(List.of());
         this.prefix = config.storage().prefix();
         this.reservedAreas = java.util.stream.Stream.of(prefix + ObjectKeys.FAILURES, prefix + ObjectKeys.IDEMPOTENCY,
+                prefix + ObjectKeys.BATCHES,
                 config.pipeline().jobsPrefix(), config.pipeline().uploadsPrefix()).filter(p -> !p.isEmpty()).toList();
     }
 

@@ -61,6 +61,7 @@ public class StorageObjects {
         String outputPrefix = config.storage().prefix();
         if (bucket.equals(store.bucket()) && (outputPrefix.isEmpty() ? key.startsWith(ObjectKeys.FAILURES)
                 || key.matches("\\d{4}/\\d{2}/\\d{2}/.*") || key.startsWith(ObjectKeys.IDEMPOTENCY)
+                || key.startsWith(ObjectKeys.BATCHES)
                 : key.startsWith(outputPrefix))) {
             return Outcome.skipped(id, "the function's own output");
         }

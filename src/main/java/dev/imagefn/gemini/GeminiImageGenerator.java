@@ -258,7 +258,8 @@ public class GeminiImageGenerator implements ImageGenerator {
                 || message.contains("API key") || message.contains("billing");
     }
 
-    private Generation toGeneration(GeminiResponse r, String model) {
+    /** An answer as a generation, or why it holds no image (a block, no image). */
+    static Generation toGeneration(GeminiResponse r, String model) {
         if (r.blockReason() != null) {
             throw blocked("the prompt was blocked: " + r.blockReason(), r.blockReason(), r.blockReasonMessage());
         }

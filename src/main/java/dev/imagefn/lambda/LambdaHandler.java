@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ImageFnException;
+import dev.imagefn.delivery.BatchPolls;
 import dev.imagefn.delivery.Deliveries;
 import dev.imagefn.delivery.Delivery;
 import dev.imagefn.delivery.EventBodies;
@@ -30,7 +31,8 @@ import org.jboss.logging.MDC;
 
 /**
  * The one Lambda handler of the artifact: it recognises the event's shape and hands it to the adapter for
- * it (API Gateway v1/v2 and function URLs, SQS, S3 notifications, EventBridge Object Created, or a direct
+ * it (API Gateway v1/v2 and function URLs, SQS, S3 notifications, EventBridge Object Created, an EventBridge
+ * Scheduled Event (the batch poll, README Batch mode), or a direct
  * invocation with the event JSON). In JVM mode AWS calls it through
  * {@code io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest}; the native executable polls
  * the Runtime API and calls it the same way.
@@ -50,11 +52,13 @@ public class LambdaHandler implements RequestStreamHandler {
     private final Deliveries deliveries;
     private final ImagefnConfig config;
     private final JobTelemetry telemetry;
+    private final BatchPolls polls;
 
     @Inject
     public LambdaHandler(ObjectMapper mapper, ApiGatewayAdapter apiGateway, SqsBatchHandler sqs, S3EventAdapter s3,
-            EventBodies bodies, Deliveries deliveries, ImagefnConfig config, JobTelemetry telemetry) {
+            EventBodies bodies, Deliveries deliveries, BatchPolls polls, ImagefnConfig config, JobTelemetry telemetry) {
         this.telemetry = telemetry;
+        this.polls = polls;
         this.mapper = mapper;
         this.apiGateway = apiGateway;
         this.sqs = sqs;
@@ -85,7 +89,13 @@ public class LambdaHandler implements RequestStreamHandler {
                 case API_GATEWAY_V1 -> apiGateway.handle(tree, false, deadline, out);
                 case API_GATEWAY_V2 -> apiGateway.handle(tree, true, deadline, out);
                 case SQS -> batchResponse(sqs.handle(tree, requestId, deadline), out);
-                case S3, EVENTBRIDGE_S3 -> uploadResponse(s3.handle(tree, requestId, deadline), requestId, out);
+                case S3, EVENTBRIDGE_S3 -> {
+                    List<Outcome> outcomes = s3.handle(tree, requestId, deadline);
+                    deliveries.endOfInvocation(deadline);
+                    uploadResponse(outcomes, requestId, out);
+                }
+                case SCHEDULED -> out.writeRawValue(new String(polls.poll(requestId, deadline),
+                        java.nio.charset.StandardCharsets.UTF_8));
                 case DIRECT -> direct(event, requestId, deadline, out);
             }
         } finally {

@@ -87,6 +87,7 @@ class SqsBatchHandler {
             for (int i = 0; i < futures.size(); i++) {
                 outcomes.add(await(futures.get(i), records.get(i).path("messageId").asText(), answerBy));
             }
+            deliveries.endOfInvocation(answerBy);
             return outcomes;
         } finally {
             pool.shutdown();

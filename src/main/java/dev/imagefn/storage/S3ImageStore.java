@@ -6,6 +6,7 @@ import dev.imagefn.core.GeneratedImage;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageStore;
 import dev.imagefn.core.StoredMetadata;
+import dev.imagefn.core.batch.BatchDocuments;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -31,7 +32,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** {@link ImageStore} on S3 or any S3-compatible store (MinIO, R2, S3Proxy), through the AWS SDK v2. */
 @ApplicationScoped
-public class S3ImageStore implements ImageStore {
+public class S3ImageStore implements ImageStore, BatchDocuments {
     private static final Logger LOG = Logger.getLogger(S3ImageStore.class);
 
     private final S3Client s3;
@@ -322,6 +323,24 @@ public class S3ImageStore implements ImageStore {
      * Every failure of a call to the store, S3 errors and transport failures alike: the SDK's HTTP layer lets
      * some through unwrapped (the url-connection client's UncheckedIOException when a connection drops).
      */
+    @Override
+    public java.util.List<String> listKeys(String prefix, int max) {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        try {
+            for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
+                for (var o : page.contents()) {
+                    if (keys.size() >= max) {
+                        return keys;
+                    }
+                    keys.add(o.key());
+                }
+            }
+        } catch (RuntimeException e) {
+            throw unavailable("LIST " + prefix, e);
+        }
+        return keys;
+    }
+
     private static ImageFnException unavailable(String what, Exception e) {
         String detail = e instanceof S3Exception s3e && s3e.awsErrorDetails() != null
                 ? s3e.statusCode() + " " + s3e.awsErrorDetails().errorCode()

@@ -54,6 +54,7 @@ public final class GeminiStandIn implements AutoCloseable {
     /** One {@code fileData} URI the stand-in fetched, and what it got ({@code status} 0: no answer). */
     public record Fetched(String uri, int status, String contentType, byte[] body) {
     }
+    private final GeminiBatchEndpoints batch;
 
     /** One request as it arrived. */
     public record Recorded(String method, String path, String query, Map<String, List<String>> headers, byte[] body,
@@ -79,6 +80,7 @@ public final class GeminiStandIn implements AutoCloseable {
     /** With {@code threads} answers in flight at once (the benchmark's 50 concurrent requests need more than 32). */
     public GeminiStandIn(int port, String apiKey, int threads) throws IOException {
         this.apiKey = apiKey;
+        this.batch = new GeminiBatchEndpoints(this, apiKey);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
         server.setExecutor(Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "gemini-stand-in");
@@ -132,6 +134,11 @@ public final class GeminiStandIn implements AutoCloseable {
         return List.of();
     }
 
+    /** The Batch API and the Files API (their requests are not in {@link #requests}). */
+    public GeminiBatchEndpoints batch() {
+        return batch;
+    }
+
     /** Requests that reached {@code generateContent}. */
     public int calls() {
         return requests.size();
@@ -144,6 +151,7 @@ public final class GeminiStandIn implements AutoCloseable {
         fallback = Reply.image();
         sentImages.clear();
         fetched.clear();
+        batch.reset();
     }
 
     @Override
@@ -158,6 +166,9 @@ public final class GeminiStandIn implements AutoCloseable {
             Recorded rec = new Recorded(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
                     ex.getRequestURI().getRawQuery(), Map.copyOf(ex.getRequestHeaders()), body,
                     System.currentTimeMillis());
+            if (batch.handle(ex, rec)) {
+                return;
+            }
             requests.add(rec);
             Matcher m = PATH.matcher(rec.path());
             if (!"POST".equals(rec.method()) || !m.matches()) {

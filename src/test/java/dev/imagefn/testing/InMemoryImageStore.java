@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** An {@link ImageStore} in memory for the fast unit tier: one bucket of images, other buckets, documents. */
-public final class InMemoryImageStore implements ImageStore {
+public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.batch.BatchDocuments {
     private final String bucket;
     private final InMemoryRecordStore documents = new InMemoryRecordStore();
     private final Map<String, Map<String, Stored>> buckets = new ConcurrentHashMap<>();
@@ -151,5 +151,14 @@ public final class InMemoryImageStore implements ImageStore {
     public void deleteDocument(String key, String etag) {
         check();
         documents.deleteDocument(key, etag);
+    }
+
+    @Override
+    public java.util.List<String> listKeys(String prefix, int max) {
+        check();
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+        documents.documents().keySet().stream().filter(k -> k.startsWith(prefix)).forEach(keys::add);
+        objects().keySet().stream().filter(k -> k.startsWith(prefix)).forEach(keys::add);
+        return keys.stream().limit(max).toList();
     }
 }

@@ -7,6 +7,7 @@ import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.ImageFnException;
+import dev.imagefn.delivery.BatchPolls;
 import dev.imagefn.delivery.CloudEvent;
 import dev.imagefn.delivery.Deliveries;
 import dev.imagefn.delivery.Delivery;
@@ -61,11 +62,14 @@ public class HttpApi {
     private final ImagefnConfig config;
     private final BearerToken token;
     private final JobTelemetry telemetry;
+    private final BatchPolls polls;
+    private static final String POLL_PATH = "/v1/batches:poll";
 
     @Inject
     public HttpApi(Deliveries deliveries, StorageObjects objects, ImagefnConfig config, BearerToken token,
-            JobTelemetry telemetry) {
+            JobTelemetry telemetry, BatchPolls polls) {
         this.telemetry = telemetry;
+        this.polls = polls;
         this.deliveries = deliveries;
         this.objects = objects;
         this.config = config;
@@ -81,7 +85,7 @@ public class HttpApi {
             return new HttpReply(200, Map.of("Content-Type", JSON),
                     "{\"status\":\"UP\",\"checks\":[]}".getBytes(StandardCharsets.UTF_8));
         }
-        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/");
+        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/") || p.equals(POLL_PATH);
         if (!known) {
             return problem(new ImageFnException(ErrorCode.NOT_FOUND, "no route for " + cut(p)
                     + "; use POST /v1/images or POST / (CloudEvents)"), requestId);
@@ -98,6 +102,9 @@ public class HttpApi {
                 ? Integer.toString(body.length) : header.apply(h);
         // No HTTP server here (API Gateway, function URLs): the trace headers of the request are read here.
         try (Scope ignored = telemetry.enter(traceHeaders(header))) {
+            if (p.equals(POLL_PATH)) {
+                return poll(requestId, base);
+            }
             return p.equals("/") ? cloudEvent(withLength, in, requestId, base)
                     : images(withLength, in, requestId, base);
         }
@@ -112,6 +119,16 @@ public class HttpApi {
             }
         }
         return out;
+    }
+
+    /** {@code POST /v1/batches:poll}: the batch poll (README, Batch mode); the body is not read. */
+    public HttpReply poll(String requestId, Deadline deadline) {
+        try {
+            return new HttpReply(200, Map.of("Content-Type", JSON, RequestIds.HEADER, requestId),
+                    polls.poll(requestId, deadline));
+        } catch (ImageFnException e) {
+            return problem(e, requestId);
+        }
     }
 
     public HttpReply images(Function<String, String> header, InputStream body, String requestId, Deadline base) {
@@ -148,7 +165,12 @@ public class HttpApi {
 
     private HttpReply cloudEvent(CloudEvent event, String requestId, Deadline deadline) {
         if (CloudEvent.GCS_FINALIZED.equals(event.type())) {
-            return storageEvent(event, requestId, deadline);
+            HttpReply reply = storageEvent(event, requestId, deadline);
+            deliveries.endOfInvocation(deadline);
+            return reply;
+        }
+        if (BatchPolls.POLL_TYPE.equals(event.type())) {
+            return poll(requestId, deadline);
         }
         if (!CloudEvent.REQUESTED.equals(event.type())) {
             return problem(ImageFnException.invalid("CloudEvent type '" + cut(event.type()) + "' is not handled; send "

@@ -1,0 +1,51 @@
+package dev.imagefn.core.batch;
+
+import dev.imagefn.core.Deadline;
+import dev.imagefn.core.Generation;
+import dev.imagefn.core.GenerationRequest;
+import dev.imagefn.core.ImageFnException;
+import java.util.List;
+import java.util.Set;
+
+/** Gemini's Batch API as the batch jobs need it: submit many requests of one model, ask how the batch is doing. */
+public interface BatchGateway {
+
+    /** One request of a batch, under the key its result comes back with. */
+    record Request(String key, GenerationRequest request) {
+    }
+
+    /** The answer to one request: its generation, or why there is none. */
+    record Result(String key, Generation generation, ImageFnException error) {
+    }
+
+    /**
+     * A batch as Gemini reports it; {@code results} are filled once it has succeeded. States are Gemini's
+     * ({@code BATCH_STATE_PENDING}, {@code _RUNNING}, {@code _SUCCEEDED}, {@code _FAILED}, {@code _CANCELLED},
+     * {@code _EXPIRED}).
+     */
+    record Status(String name, String state, List<Result> results) {
+        public static final String SUCCEEDED = "BATCH_STATE_SUCCEEDED";
+        /** Gemini no longer knows the batch (deleted, or past its retention). */
+        public static final String NOT_FOUND = "NOT_FOUND";
+        private static final Set<String> LOST = Set.of("BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED",
+                "BATCH_STATE_EXPIRED", NOT_FOUND);
+
+        public Status {
+            results = List.copyOf(results);
+        }
+
+        public boolean succeeded() {
+            return SUCCEEDED.equals(state);
+        }
+
+        /** Over without results: its requests must go again. */
+        public boolean lost() {
+            return LOST.contains(state);
+        }
+    }
+
+    /** Submits the requests as one batch and returns its name ({@code batches/…}). */
+    String submit(String model, String displayName, List<Request> requests, Deadline deadline);
+
+    Status get(String name, Deadline deadline);
+}

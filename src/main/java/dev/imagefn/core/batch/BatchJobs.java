@@ -1,0 +1,403 @@
+package dev.imagefn.core.batch;
+
+import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.GenerationRequest;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImagePipeline;
+import dev.imagefn.core.ImageRequest;
+import dev.imagefn.core.ImageResult;
+import dev.imagefn.core.ImageStore;
+import dev.imagefn.core.ObjectKeys;
+import dev.imagefn.core.idempotency.Idempotency;
+import dev.imagefn.core.idempotency.IdempotencyKey;
+import dev.imagefn.core.idempotency.RecordStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Batch mode (README, Batch mode): pipeline jobs are recorded as pending entries, submitted as one Gemini batch
+ * per model at the end of the invocation, and their results stored by a poll exactly as a synchronous job's are.
+ * Kept under {@code {prefix}.batches/}: {@code entries/} (pending), {@code done/} (finished: a redelivery is not
+ * recorded again), {@code running/} (submitted batches), {@code claims/} (one poll at a time collects a batch).
+ */
+@ApplicationScoped
+public class BatchJobs {
+    private static final Logger LOG = Logger.getLogger(BatchJobs.class);
+    static final int MAX_ATTEMPTS = 2;
+    private static final BigDecimal BATCH_SHARE = new BigDecimal("0.5");
+    private static final int MAX_LISTED = 10_000;
+
+    private final ImagePipeline pipeline;
+    private final ImageStore store;
+    private final BatchDocuments documents;
+    private final BatchGateway gateway;
+    private final BatchFailures failures;
+    private final Idempotency claims;
+    private final String area;
+    private final boolean enabled;
+    private final Duration orphanAge;
+    private final LongSupplier clock;
+    /** Entries this instance recorded and has not submitted yet. */
+    private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
+
+    private record Queued(PendingEntry entry, GenerationRequest request) {
+    }
+
+    /** What became of a job handed to {@link #record}. */
+    public enum Recorded { PENDING, ALREADY_PENDING, ALREADY_DONE }
+
+    @Inject
+    public BatchJobs(ImagePipeline pipeline, ImageStore store, BatchDocuments documents, BatchGateway gateway,
+            BatchFailures failures, ImagefnConfig config) {
+        this(pipeline, store, documents, gateway, failures, config, System::currentTimeMillis);
+    }
+
+    BatchJobs(ImagePipeline pipeline, ImageStore store, BatchDocuments documents, BatchGateway gateway,
+            BatchFailures failures, ImagefnConfig config, LongSupplier clock) {
+        this.pipeline = pipeline;
+        this.store = store;
+        this.documents = documents;
+        this.gateway = gateway;
+        this.failures = failures;
+        this.area = config.storage().prefix() + ObjectKeys.BATCHES;
+        String mode = config.pipeline().mode();
+        if (!mode.equals("sync") && !mode.equals("batch")) {
+            throw new IllegalStateException("imagefn.pipeline.mode must be 'sync' or 'batch', not '" + mode + "'");
+        }
+        this.enabled = mode.equals("batch");
+        this.orphanAge = config.pipeline().batchOrphanAge();
+        this.clock = clock;
+        // No wait: a batch another poll is collecting is left to it.
+        this.claims = new Idempotency(store, area + "claims/", config.idempotency().claimFence(), Duration.ZERO,
+                d -> Thread.sleep(d.toMillis()), clock);
+    }
+
+    /** {@code imagefn.pipeline.mode=batch}. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * Validates the job (loading its references) and records it durably as a pending entry; only then may its
+     * delivery be acknowledged. An invalid job throws, as it would when run; a store that cannot record it throws
+     * STORAGE_UNAVAILABLE (the delivery should come again).
+     */
+    public Recorded record(String kind, String deliveryId, IdempotencyKey identity, String recordOf, String requestId,
+            ImageRequest request) {
+        GenerationRequest prepared = pipeline.prepare(request, requestId);
+        String id = pipeline.identity(request, identity, requestId).recordId();
+        if (store.getDocument(area + "done/" + id + ".json").isPresent()) {
+            return Recorded.ALREADY_DONE;
+        }
+        PendingEntry entry = new PendingEntry(id, kind, deliveryId, identity, recordOf, requestId, clock.getAsLong(),
+                request);
+        byte[] body = BatchJson.write(entry, java.util.UUID.randomUUID().toString());
+        if (!store.createDocument(entryKey(id), body)) {
+            // A redelivery of a recorded job; or our own write, refused on an SDK retry: the stored one tells.
+            Optional<RecordStore.Document> stored = store.getDocument(entryKey(id));
+            if (stored.isEmpty()) {
+                throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "the pending entry could not be written");
+            }
+            if (!java.util.Arrays.equals(stored.get().body(), body)) {
+                return Recorded.ALREADY_PENDING;
+            }
+        }
+        queue.add(new Queued(entry, prepared));
+        return Recorded.PENDING;
+    }
+
+    /**
+     * Submits what this instance recorded, one batch per model. A submission that fails leaves its entries
+     * pending: a later poll submits them. Returns the names of the batches submitted.
+     */
+    public List<String> flush(Deadline deadline) {
+        List<Queued> taken = new ArrayList<>();
+        for (Queued q; (q = queue.poll()) != null; ) {
+            taken.add(q);
+        }
+        return submitByModel(taken, 1, deadline, group -> { });
+    }
+
+    private List<String> submitByModel(List<Queued> entries, int attempt, Deadline deadline,
+            java.util.function.Consumer<List<Queued>> notSubmitted) {
+        Map<String, List<Queued>> byModel = new LinkedHashMap<>();
+        for (Queued q : entries) {
+            byModel.computeIfAbsent(q.request().model(), m -> new ArrayList<>()).add(q);
+        }
+        List<String> names = new ArrayList<>();
+        byModel.forEach((model, group) -> {
+            try {
+                names.add(submit(model, group, attempt, deadline));
+            } catch (RuntimeException e) {
+                LOG.warnf("a batch of %d %s job(s) could not be submitted (%s); a poll submits them later",
+                        group.size(), model, e.toString());
+                notSubmitted.accept(group);
+            }
+        });
+        return names;
+    }
+
+    private String submit(String model, List<Queued> group, int attempt, Deadline deadline) {
+        List<BatchGateway.Request> requests = group.stream()
+                .map(q -> new BatchGateway.Request(q.entry().id(), q.request())).toList();
+        String name = gateway.submit(model, "imagefn-" + clock.getAsLong(), requests, deadline);
+        BatchRecord record = new BatchRecord(name, model, attempt, group.stream().map(q -> q.entry().id()).toList(),
+                clock.getAsLong());
+        // Gemini has the batch now: if this write fails, the entries look like orphans and a poll submits them again.
+        store.createDocument(runningKey(name), BatchJson.write(record));
+        LOG.infof("submitted %s: %d %s job(s), attempt %d", name, group.size(), model, attempt);
+        return name;
+    }
+
+    /**
+     * Checks every running batch; stores the results of those that succeeded, resubmits (once) or fails the
+     * entries of those that were lost, and submits orphaned entries. Another poll at the same time stores and pays
+     * nothing: each finished batch is collected under a claim, and each result under its job's idempotency record.
+     */
+    public PollReport poll(Deadline deadline) {
+        List<PollReport.BatchView> views = new ArrayList<>();
+        List<ImageResult> stored = new ArrayList<>();
+        List<PollReport.Failed> failed = new ArrayList<>();
+        Set<String> referenced = new HashSet<>();
+        for (String key : documents.listKeys(area + "running/", MAX_LISTED)) {
+            Optional<RecordStore.Document> doc = store.getDocument(key);
+            BatchRecord record = doc.map(d -> BatchJson.batch(d.body())).orElse(null);
+            if (record == null) {
+                continue;
+            }
+            referenced.addAll(record.entries());
+            BatchGateway.Status status;
+            try {
+                status = gateway.get(record.name(), deadline);
+            } catch (ImageFnException e) {
+                LOG.warnf("could not ask Gemini about %s: %s", record.name(), e.getMessage());
+                views.add(new PollReport.BatchView(record.name(), "UNKNOWN"));
+                continue;
+            }
+            views.add(new PollReport.BatchView(record.name(), status.state()));
+            if (status.succeeded() || status.lost()) {
+                finish(key, doc.get(), record, status, deadline, stored, failed, referenced);
+            }
+        }
+        submitOrphans(referenced, deadline, views);
+        return new PollReport(views, stored, failed);
+    }
+
+    private void finish(String key, RecordStore.Document doc, BatchRecord record, BatchGateway.Status status,
+            Deadline deadline, List<ImageResult> stored, List<PollReport.Failed> failed, Set<String> referenced) {
+        List<ImageResult> mine = new ArrayList<>();
+        List<PollReport.Failed> mineFailed = new ArrayList<>();
+        try {
+            claims.execute(IdempotencyKey.delivery("batch", record.name()), "collect", deadline.epochMillis(),
+                    new Idempotency.Handler<String>() {
+                        @Override
+                        public String run() {
+                            if (status.succeeded()) {
+                                collect(record, status, deadline, mine, mineFailed);
+                            } else {
+                                lost(record, status, deadline, mineFailed, referenced);
+                            }
+                            store.deleteDocument(key, doc.etag());
+                            return "{}";
+                        }
+
+                        @Override
+                        public String encodeResult(String result) {
+                            return result;
+                        }
+
+                        @Override
+                        public Optional<String> reuse(String encoded) {
+                            // Collected before: only the record of the batch may be left to remove.
+                            store.deleteDocument(key, doc.etag());
+                            return Optional.of(encoded);
+                        }
+
+                        @Override
+                        public Optional<String> encodePaidFailure(RuntimeException failure) {
+                            return Optional.empty();
+                        }
+
+                        @Override
+                        public RuntimeException replay(String encoded) {
+                            return new IllegalStateException("never recorded");
+                        }
+
+                        @Override
+                        public RuntimeException conflict() {
+                            return new IllegalStateException("one hash per batch");
+                        }
+
+                        @Override
+                        public RuntimeException inProgress() {
+                            return new InProgress();
+                        }
+                    });
+        } catch (InProgress elsewhere) {
+            LOG.infof("%s is being collected by another poll", record.name());
+            return;
+        }
+        stored.addAll(mine);
+        failed.addAll(mineFailed);
+    }
+
+    private static final class InProgress extends RuntimeException {
+        InProgress() {
+            super(null, null, false, false);
+        }
+    }
+
+    private void collect(BatchRecord record, BatchGateway.Status status, Deadline deadline, List<ImageResult> stored,
+            List<PollReport.Failed> failed) {
+        Map<String, BatchGateway.Result> results = new LinkedHashMap<>();
+        status.results().forEach(r -> results.put(r.key(), r));
+        for (String id : record.entries()) {
+            Optional<PendingEntry> entry = entry(id);
+            if (entry.isEmpty()) {
+                continue;
+            }
+            PendingEntry e = entry.get();
+            BatchGateway.Result result = results.get(id);
+            if (result == null) {
+                fail(e, new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, record.name()
+                        + " finished without a result for this job"), failed);
+            } else if (result.error() != null) {
+                fail(e, result.error(), failed);
+            } else {
+                try {
+                    ImageResult r = pipeline.run(e.request(), e.identity(), e.requestId(), deadline,
+                            (request, d) -> result.generation());
+                    stored.add(atBatchPrice(r));
+                    done(e);
+                } catch (ImageFnException problem) {
+                    if (problem.disposition().redeliver() && problem.code() == ErrorCode.STORAGE_UNAVAILABLE) {
+                        throw problem;
+                    }
+                    fail(e, problem, failed);
+                }
+            }
+        }
+    }
+
+    private void lost(BatchRecord record, BatchGateway.Status status, Deadline deadline,
+            List<PollReport.Failed> failed, Set<String> referenced) {
+        List<Queued> again = new ArrayList<>();
+        for (String id : record.entries()) {
+            Optional<PendingEntry> entry = entry(id);
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (record.attempt() >= MAX_ATTEMPTS) {
+                fail(entry.get(), new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "the Gemini batch ended "
+                        + status.state() + " twice (" + record.name() + "); the job was not generated"), failed);
+                continue;
+            }
+            try {
+                again.add(new Queued(entry.get(), pipeline.prepare(entry.get().request(), entry.get().requestId())));
+            } catch (ImageFnException e) {
+                fail(entry.get(), e, failed);
+            }
+        }
+        if (!again.isEmpty()) {
+            // Not submitted: the entries stay pending and the orphan sweep submits them.
+            for (String name : submitByModel(again, record.attempt() + 1, deadline, group -> { })) {
+                LOG.infof("%s ended %s; its jobs went again as %s", record.name(), status.state(), name);
+                again.forEach(q -> referenced.add(q.entry().id()));
+            }
+        }
+    }
+
+    private void submitOrphans(Set<String> referenced, Deadline deadline, List<PollReport.BatchView> views) {
+        List<Queued> orphans = new ArrayList<>();
+        long before = clock.getAsLong() - orphanAge.toMillis();
+        for (String key : documents.listKeys(area + "entries/", MAX_LISTED)) {
+            String id = key.substring(key.lastIndexOf('/') + 1).replace(".json", "");
+            if (referenced.contains(id)) {
+                continue;
+            }
+            Optional<PendingEntry> entry = entry(id);
+            if (entry.isEmpty() || entry.get().createdAtMillis() > before) {
+                continue;
+            }
+            // One poll takes an orphan: the claim is an If-None-Match create, atomic on S3 and S3Proxy alike.
+            if (!store.createDocument(orphanClaim(entry.get()), "{}".getBytes(StandardCharsets.UTF_8))) {
+                continue;
+            }
+            try {
+                orphans.add(new Queued(entry.get(), pipeline.prepare(entry.get().request(), entry.get().requestId())));
+            } catch (ImageFnException e) {
+                fail(entry.get(), e, new ArrayList<>());
+            }
+        }
+        for (String name : submitByModel(orphans, 1, deadline, group -> group.forEach(q -> release(orphanClaim(
+                q.entry()))))) {
+            views.add(new PollReport.BatchView(name, "SUBMITTED"));
+        }
+    }
+
+    private String orphanClaim(PendingEntry e) {
+        return area + "claims/orphan-" + e.id() + "-" + e.createdAtMillis() + ".json";
+    }
+
+    private void release(String key) {
+        store.getDocument(key).ifPresent(d -> store.deleteDocument(key, d.etag()));
+    }
+
+    private void fail(PendingEntry e, ImageFnException problem, List<PollReport.Failed> failed) {
+        String record = null;
+        try {
+            record = failures.record(e, problem);
+        } catch (RuntimeException storage) {
+            // Left pending: the next poll of a lost batch, or the orphan sweep, comes back to it.
+            LOG.warnf("the failure record of batch entry %s could not be written: %s", e.id(), storage.toString());
+            failed.add(new PollReport.Failed(e.id(), e.requestId(), problem, null));
+            return;
+        }
+        failed.add(new PollReport.Failed(e.id(), e.requestId(), problem, record));
+        done(e);
+    }
+
+    /** The entry is over: a tombstone stops a redelivery from recording it again, then the entry goes. */
+    private void done(PendingEntry e) {
+        store.createDocument(area + "done/" + e.id() + ".json", "{}".getBytes(StandardCharsets.UTF_8));
+        release(entryKey(e.id()));
+    }
+
+    private Optional<PendingEntry> entry(String id) {
+        return store.getDocument(entryKey(id)).map(d -> BatchJson.entry(d.body()));
+    }
+
+    /** A fresh result costs the batch price; a reused one stays at 0. */
+    static ImageResult atBatchPrice(ImageResult r) {
+        if (r.reused() || r.cost().usd() == null) {
+            return r;
+        }
+        ImageResult.Cost cost = new ImageResult.Cost(r.cost().usd().multiply(BATCH_SHARE),
+                r.cost().basis().replace(" standard", " batch (50% of standard)"));
+        return new ImageResult(r.bucket(), r.key(), r.url(), r.mimeType(), r.bytes(), r.sha256(), r.width(),
+                r.height(), r.images(), r.text(), r.model(), r.modelVersion(), r.usage(), cost, false, r.requestId());
+    }
+
+    private String entryKey(String id) {
+        return area + "entries/" + id + ".json";
+    }
+
+    private String runningKey(String name) {
+        return area + "running/" + IdempotencyKey.delivery("batch", name).recordId() + ".json";
+    }
+}

@@ -1,0 +1,246 @@
+package dev.imagefn.core.batch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImagePipeline;
+import dev.imagefn.core.ImageRequest;
+import dev.imagefn.core.ImageResult;
+import dev.imagefn.core.ModelCatalogue;
+import dev.imagefn.core.ObjectKeys;
+import dev.imagefn.core.PipelineMetrics;
+import dev.imagefn.core.RequestValidator;
+import dev.imagefn.core.StoredMetadata;
+import dev.imagefn.core.idempotency.IdempotencyKey;
+import dev.imagefn.testing.InMemoryImageStore;
+import dev.imagefn.testing.ScriptedGenerator;
+import dev.imagefn.testing.TestConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The batch state machine on an in-memory store and a scripted Batch API. */
+class BatchJobsTest {
+    private static final String SUCCEEDED = "BATCH_STATE_SUCCEEDED";
+    private final InMemoryImageStore store = new InMemoryImageStore("images");
+    private final ScriptedGenerator sync = new ScriptedGenerator();
+    private final FakeBatchGateway gemini = new FakeBatchGateway();
+    private final List<String> failureRecords = new CopyOnWriteArrayList<>();
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final ImagefnConfig config = TestConfig.of(Map.of("pipeline.mode", "batch",
+            "idempotency.claim-fence", "0ms"));
+    private final BatchJobs batches = batches();
+
+    private BatchJobs batches() {
+        ModelCatalogue catalogue = new ModelCatalogue(config);
+        ImagePipeline pipeline = new ImagePipeline(new RequestValidator(catalogue, config), sync, store,
+                new ObjectKeys(config), config, new PipelineMetrics(new SimpleMeterRegistry()), catalogue);
+        BatchFailures failures = (entry, problem) -> {
+            String key = "generated/failures/" + entry.kind() + "-" + entry.deliveryId() + ".json";
+            failureRecords.add(key + " " + problem.code());
+            return key;
+        };
+        return new BatchJobs(pipeline, store, store, gemini, failures, config, now::get);
+    }
+
+    private static ImageRequest request(String prompt, String model) {
+        return new ImageRequest(prompt, model, null, null, List.of(), false, null, false, null, null, null,
+                Map.of("team", "a"), false);
+    }
+
+    private BatchJobs.Recorded record(String messageId, String prompt) {
+        return batches.record("sqs", messageId, IdempotencyKey.delivery("sqs", messageId), "{\"m\":1}",
+                "req/" + messageId, request(prompt, null));
+    }
+
+    private static Deadline deadline() {
+        return Deadline.after(Duration.ofMinutes(1));
+    }
+
+    private List<String> images() {
+        return store.objects().keySet().stream().filter(k -> k.endsWith(".png")).sorted().toList();
+    }
+
+    private List<String> documents(String area) {
+        return store.listKeys("generated/.batches/" + area, 1000);
+    }
+
+    @Test
+    void recordedJobsGoAsOneBatchAndAPollStoresEachResultLikeASyncJob() {
+        assertEquals(BatchJobs.Recorded.PENDING, record("m-1", "a fox"));
+        assertEquals(BatchJobs.Recorded.PENDING, record("m-2", "a hen"));
+        assertEquals(BatchJobs.Recorded.PENDING, record("m-3", "a cat"));
+        assertEquals(3, documents("entries/").size(), "durable before the submission");
+        assertTrue(gemini.submissions.isEmpty(), "nothing submitted before the end of the invocation");
+
+        List<String> names = batches.flush(deadline());
+        assertEquals(List.of("batches/b1"), names);
+        assertEquals(3, gemini.last().requests().size());
+        assertEquals(List.of("a fox", "a hen", "a cat"), gemini.last().requests().stream()
+                .map(r -> r.request().prompt()).toList());
+        assertEquals(0, sync.calls(), "no synchronous paid call");
+
+        gemini.set("batches/b1", "BATCH_STATE_RUNNING");
+        PollReport running = batches.poll(deadline());
+        assertEquals(List.of(new PollReport.BatchView("batches/b1", "BATCH_STATE_RUNNING")), running.batches());
+        assertTrue(running.stored().isEmpty());
+
+        gemini.set("batches/b1", SUCCEEDED);
+        PollReport done = batches.poll(deadline());
+        assertEquals(3, done.stored().size());
+        assertEquals(3, images().size());
+        ImageResult first = done.stored().getFirst();
+        var meta = store.head(first.key()).orElseThrow().metadata();
+        assertEquals("a", meta.get("team"));
+        assertEquals("req/m-1", meta.get(StoredMetadata.REQUEST_ID));
+        assertEquals(first.sha256(), meta.get(StoredMetadata.SHA256));
+        assertTrue(first.key().matches("generated/\\d{4}/\\d{2}/\\d{2}/[0-9a-f-]{36}\\.png"), first.key());
+        assertTrue(documents("entries/").isEmpty(), "entries are over");
+        assertTrue(documents("running/").isEmpty());
+
+        PollReport again = batches.poll(deadline());
+        assertTrue(again.stored().isEmpty(), "a second poll stores nothing");
+        assertTrue(again.batches().isEmpty());
+        assertEquals(3, images().size());
+        assertEquals(0, sync.calls());
+    }
+
+    @Test
+    void aRedeliveredJobIsRecordedOnceAndNotAgainOnceDone() {
+        assertEquals(BatchJobs.Recorded.PENDING, record("m-1", "a fox"));
+        assertEquals(BatchJobs.Recorded.ALREADY_PENDING, record("m-1", "a fox"));
+        batches.flush(deadline());
+        assertEquals(1, gemini.last().requests().size());
+        gemini.set("batches/b1", SUCCEEDED);
+        batches.poll(deadline());
+        assertEquals(BatchJobs.Recorded.ALREADY_DONE, record("m-1", "a fox"));
+        assertEquals(List.of(), batches.flush(deadline()));
+        assertEquals(1, gemini.submissions.size());
+    }
+
+    @Test
+    void oneBatchPerModel() {
+        batches.record("sqs", "m-1", IdempotencyKey.delivery("sqs", "m-1"), null, "r1", request("a", "gemini-3-pro-image"));
+        batches.record("sqs", "m-2", IdempotencyKey.delivery("sqs", "m-2"), null, "r2", request("b", null));
+        batches.record("sqs", "m-3", IdempotencyKey.delivery("sqs", "m-3"), null, "r3", request("c", "gemini-3-pro-image"));
+        assertEquals(2, batches.flush(deadline()).size());
+        assertEquals(Map.of("gemini-3-pro-image", 2, config.gemini().model(), 1), Map.of(
+                gemini.submissions.get(0).model(), gemini.submissions.get(0).requests().size(),
+                gemini.submissions.get(1).model(), gemini.submissions.get(1).requests().size()));
+    }
+
+    @Test
+    void anExpiredBatchGoesAgainOnceThenItsEntriesBecomeFailureRecords() {
+        record("m-1", "a fox");
+        record("m-2", "a hen");
+        batches.flush(deadline());
+        gemini.set("batches/b1", "BATCH_STATE_EXPIRED");
+        PollReport first = batches.poll(deadline());
+        assertEquals(2, gemini.submissions.size(), "resubmitted");
+        assertEquals(gemini.submissions.get(0).requests().stream().map(BatchGateway.Request::key).toList(),
+                gemini.submissions.get(1).requests().stream().map(BatchGateway.Request::key).toList());
+        assertTrue(first.failed().isEmpty());
+        assertEquals(2, documents("entries/").size(), "nothing lost");
+
+        gemini.set("batches/b2", "BATCH_STATE_CANCELLED");
+        PollReport second = batches.poll(deadline());
+        assertEquals(2, gemini.submissions.size(), "only once");
+        assertEquals(2, second.failed().size());
+        assertEquals(2, failureRecords.size());
+        assertTrue(failureRecords.stream().allMatch(r -> r.endsWith(ErrorCode.UPSTREAM_UNAVAILABLE.name())));
+        assertTrue(documents("entries/").isEmpty());
+        assertTrue(batches.poll(deadline()).failed().isEmpty(), "written once");
+        assertTrue(images().isEmpty());
+    }
+
+    @Test
+    void aFailedEntryIsAFailureRecordAndTheOthersAreStored() {
+        record("m-1", "a fox");
+        record("m-2", "a hen");
+        batches.flush(deadline());
+        gemini.failing.add(gemini.last().requests().get(1).key());
+        gemini.set("batches/b1", SUCCEEDED);
+        PollReport report = batches.poll(deadline());
+        assertEquals(1, report.stored().size());
+        assertEquals(1, report.failed().size());
+        assertEquals(ErrorCode.INVALID_REQUEST, report.failed().getFirst().problem().code());
+        assertEquals(List.of("generated/failures/sqs-m-2.json INVALID_REQUEST"), failureRecords);
+        assertEquals(1, images().size());
+    }
+
+    @Test
+    void twoPollsAtOnceStoreAndPayOnce() throws Exception {
+        record("m-1", "a fox");
+        record("m-2", "a hen");
+        batches.flush(deadline());
+        gemini.set("batches/b1", SUCCEEDED);
+        CyclicBarrier both = new CyclicBarrier(2);
+        gemini.onGet = () -> {
+            try {
+                both.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        CompletableFuture<PollReport> a = CompletableFuture.supplyAsync(() -> batches.poll(deadline()));
+        CompletableFuture<PollReport> b = CompletableFuture.supplyAsync(() -> batches.poll(deadline()));
+        List<ImageResult> stored = new java.util.ArrayList<>(a.get().stored());
+        stored.addAll(b.get().stored());
+        assertEquals(2, stored.size(), "each result once, over both polls");
+        assertTrue(stored.stream().noneMatch(ImageResult::reused));
+        assertEquals(2, images().size());
+    }
+
+    @Test
+    void aSubmissionThatFailsLeavesItsEntriesForTheOrphanSweep() {
+        record("m-1", "a fox");
+        gemini.submitFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "down");
+        assertEquals(List.of(), batches.flush(deadline()));
+        assertEquals(1, documents("entries/").size());
+        gemini.submitFailure = null;
+        assertTrue(gemini.submissions.isEmpty());
+        batches.poll(deadline());
+        assertTrue(gemini.submissions.isEmpty(), "too young: its invocation may still submit it");
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        PollReport report = batches.poll(deadline());
+        assertEquals(1, gemini.submissions.size());
+        assertEquals(List.of(new PollReport.BatchView("batches/b1", "SUBMITTED")), report.batches());
+        batches.poll(deadline());
+        assertEquals(1, gemini.submissions.size(), "an orphan is submitted once");
+    }
+
+    @Test
+    void anInvalidJobIsRefusedAndAStoreThatIsDownIsTransient() {
+        ImageFnException invalid = assertThrows(ImageFnException.class, () -> record("m-1", " "));
+        assertEquals(ErrorCode.INVALID_REQUEST, invalid.code());
+        store.down.set(true);
+        ImageFnException down = assertThrows(ImageFnException.class, () -> record("m-2", "a fox"));
+        assertTrue(down.disposition().redeliver(), down.code().name());
+        store.down.set(false);
+        assertEquals(List.of(), batches.flush(deadline()));
+    }
+
+    @Test
+    void aFreshResultCostsHalfTheStandardPriceAndAReusedOneNothing() {
+        ImageResult r = new ImageResult("images", "k.png", null, "image/png", 1, "s", 8, 8,
+                List.of(new ImageResult.StoredImage("k.png", "image/png", 1, "s", 8, 8)), null, "m", "m", null,
+                new ImageResult.Cost(new BigDecimal("0.067"), "m 1K standard"), false, "r");
+        ImageResult batch = BatchJobs.atBatchPrice(r);
+        assertEquals(0, new BigDecimal("0.0335").compareTo(batch.cost().usd()));
+        assertEquals("m 1K batch (50% of standard)", batch.cost().basis());
+        assertFalse(batch.reused());
+    }
+}

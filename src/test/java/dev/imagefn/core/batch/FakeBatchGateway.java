@@ -1,0 +1,68 @@
+package dev.imagefn.core.batch;
+
+import dev.imagefn.core.Deadline;
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.GeneratedImage;
+import dev.imagefn.core.Generation;
+import dev.imagefn.core.ImageBytes;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImageFormat;
+import dev.imagefn.core.Usage;
+import dev.imagefn.testing.TestImages;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A scriptable Batch API: every submission is kept, each batch's state is set by the test. */
+final class FakeBatchGateway implements BatchGateway {
+    record Submission(String name, String model, List<Request> requests) {
+    }
+
+    final List<Submission> submissions = new CopyOnWriteArrayList<>();
+    final Map<String, String> states = new ConcurrentHashMap<>();
+    /** Keys whose answer is an error. */
+    final Set<String> failing = ConcurrentHashMap.newKeySet();
+    /** Runs in every {@link #get}, before it answers (a barrier for concurrent polls). */
+    volatile Runnable onGet = () -> { };
+    volatile RuntimeException submitFailure;
+
+    @Override
+    public String submit(String model, String displayName, List<Request> requests, Deadline deadline) {
+        if (submitFailure != null) {
+            throw submitFailure;
+        }
+        String name = "batches/b" + (submissions.size() + 1);
+        submissions.add(new Submission(name, model, List.copyOf(requests)));
+        states.put(name, "BATCH_STATE_PENDING");
+        return name;
+    }
+
+    @Override
+    public Status get(String name, Deadline deadline) {
+        onGet.run();
+        String state = states.get(name);
+        if (!Status.SUCCEEDED.equals(state)) {
+            return new Status(name, state, List.of());
+        }
+        Submission s = submissions.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+        return new Status(name, state, s.requests().stream().map(r -> failing.contains(r.key())
+                ? new Result(r.key(), null, new ImageFnException(ErrorCode.INVALID_REQUEST, "Gemini failed it"))
+                : new Result(r.key(), png(r.request().prompt()), null)).toList());
+    }
+
+    void set(String name, String state) {
+        states.put(name, state);
+    }
+
+    Submission last() {
+        return submissions.getLast();
+    }
+
+    private static Generation png(String prompt) {
+        byte[] bytes = TestImages.png(8, 8, prompt.hashCode() & 0xffffff, 0);
+        return new Generation(List.of(new GeneratedImage(ImageFormat.PNG, ImageBytes.of(bytes), 8, 8)), null,
+                "batch-model-001", "resp", new Usage(1, 2, 3, 0));
+    }
+}
