@@ -54,7 +54,9 @@ class BatchDeliveriesTest {
                 return new Status(name, "BATCH_STATE_RUNNING", List.of());
             }
         };
-        return new Deliveries(pipeline, failures, new BatchJobs(pipeline, store, store, gateway,
+        return new Deliveries(pipeline, failures,
+                new JobTelemetry(io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"), io.opentelemetry.api.OpenTelemetry.noop()),
+                new BatchJobs(pipeline, store, store, gateway,
                 new BatchFailureRecords(failures), config));
     }
 
