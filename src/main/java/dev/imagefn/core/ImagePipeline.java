@@ -126,11 +126,23 @@ public class ImagePipeline {
         }
         String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem();
         List<ReferenceImage.Inline> refs = loadReferences(job);
-        Generation generation = generator.generate(new GenerationRequest(job.model().id(), job.prompt(),
-                job.aspectRatio(), job.imageSize(), refs, job.includeText(), job.thinkingLevel(), job.grounding(),
-                job.seed()), deadline);
+        ImageJob asked = job;
+        Generation generation;
+        try {
+            generation = generate(job, refs, deadline);
+        } catch (ImageFnException e) {
+            // A 404 is not paid: one more call, on the successor, pays once.
+            job = successorJob(job, e).orElseThrow(() -> e);
+            generation = generate(job, refs, deadline);
+        }
         if (generation.images().isEmpty()) {
             throw new ImageFnException(ErrorCode.NO_IMAGE, "the model returned no image");
+        }
+        boolean rerouted = ModelVersions.rerouted(job.model().id(), generation.modelVersion());
+        if (rerouted) {
+            LOG.warnf("request %s: model %s was asked for and Gemini answered with %s", job.requestId(),
+                    job.model().id(), generation.modelVersion().replaceAll("[^\\x20-\\x7e]", "?"));
+            metrics.rerouted(job.model().id(), generation.modelVersion());
         }
         Map<String, String> common = commonMetadata(job, generation.modelVersion());
         List<ImageResult.StoredImage> stored = new ArrayList<>();
@@ -173,7 +185,38 @@ public class ImagePipeline {
         return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
                 main.bytes(), main.sha256(), main.width(), main.height(), stored,
                 job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
-                generation.usage(), cost(job, count), false, job.requestId());
+                generation.usage(), cost(job, count), false, job.requestId(), job == asked ? null : asked.model().id(),
+                rerouted, job != asked);
+    }
+
+    private Generation generate(ImageJob job, List<ReferenceImage.Inline> refs, Deadline deadline) {
+        return generator.generate(new GenerationRequest(job.model().id(), job.prompt(), job.aspectRatio(),
+                job.imageSize(), refs, job.includeText(), job.thinkingLevel(), job.grounding(), job.seed()), deadline);
+    }
+
+    /**
+     * The job on its model's configured successor, when the model is gone, fallback-to-successor is on and the
+     * successor takes the job's options (README, Model lifecycle).
+     */
+    private Optional<ImageJob> successorJob(ImageJob job, ImageFnException failure) {
+        if (failure.code() != ErrorCode.MODEL_UNAVAILABLE || !config.gemini().fallbackToSuccessor()) {
+            return Optional.empty();
+        }
+        Optional<String> successor = catalogue.configuredSuccessor(job.model().id())
+                .filter(s -> !s.equals(job.model().id()));
+        if (successor.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            ImageJob next = validator.onModel(job, catalogue.resolve(successor.get()));
+            LOG.warnf("request %s: model %s is unavailable; falling back to its successor %s", job.requestId(),
+                    job.model().id(), next.model().id());
+            return Optional.of(next);
+        } catch (ImageFnException refused) {
+            LOG.warnf("request %s: model %s is unavailable and its successor %s cannot take the request: %s",
+                    job.requestId(), job.model().id(), successor.get(), refused.detail());
+            return Optional.empty();
+        }
     }
 
     private List<ReferenceImage.Inline> loadReferences(ImageJob job) {
@@ -214,6 +257,7 @@ public class ImagePipeline {
      */
     private Optional<ImageResult> reuse(ImageJob job, JobRecords.Stored record) {
         ImageResult.StoredImage main = record.images().getLast();
+        boolean fellBack = record.model() != null && !record.model().equals(job.model().id());
         // The key may have been freed and taken by someone else since: only the same bytes are this record's.
         if (!store.head(main.key()).map(o -> main.sha256().equals(o.metadata().get(StoredMetadata.SHA256)))
                 .orElse(false)) {
@@ -222,7 +266,9 @@ public class ImagePipeline {
         return Optional.of(new ImageResult(record.bucket(), main.key(), presignIfAsked(job, main.key()),
                 main.mimeType(), main.bytes(), main.sha256(), main.width(), main.height(), record.images(),
                 job.includeText() ? record.text() : null, record.model(), record.modelVersion(), Usage.NONE,
-                new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId()));
+                new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId(),
+                fellBack ? job.model().id() : null, ModelVersions.rerouted(record.model(), record.modelVersion()),
+                fellBack));
     }
 
     private String presignIfAsked(ImageJob job, String key) {

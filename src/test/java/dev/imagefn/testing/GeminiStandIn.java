@@ -36,6 +36,7 @@ public final class GeminiStandIn implements AutoCloseable {
     private final String apiKey;
     private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
     private volatile Reply fallback = Reply.image();
+    private final Set<String> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     /** Final images sent per request; a late answer to a request from before {@link #reset} stays out. */
     private final Map<Recorded, List<byte[]>> sentImages = new java.util.concurrent.ConcurrentHashMap<>();
@@ -112,8 +113,15 @@ public final class GeminiStandIn implements AutoCloseable {
         return requests.size();
     }
 
-    /** Forgets recorded requests and pending scripted replies. */
+    /** From now on (until {@link #reset}) {@code model} answers 404 like a model Google has shut down. */
+    public GeminiStandIn retire(String model) {
+        retired.add(model);
+        return this;
+    }
+
+    /** Forgets recorded requests, pending scripted replies and retired models. */
     public void reset() {
+        retired.clear();
         requests.clear();
         script.clear();
         fallback = Reply.image();
@@ -151,7 +159,7 @@ public final class GeminiStandIn implements AutoCloseable {
                         + "\"reason\":\"API_KEY_INVALID\",\"domain\":\"googleapis.com\"}]}}");
                 return;
             }
-            if (!MODELS.contains(model)) {
+            if (!MODELS.contains(model) || retired.contains(model)) {
                 send(ex, 404, error(404, "NOT_FOUND", "models/" + model + " is not found for API version v1beta, or is "
                         + "not supported for generateContent. Call ListModels to see the list of available models and "
                         + "their supported methods."));
@@ -302,7 +310,7 @@ public final class GeminiStandIn implements AutoCloseable {
                     + ",\"totalTokenCount\":" + (imageTokens + 274) + ",\"thoughtsTokenCount\":246,"
                     + "\"promptTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":18}],"
                     + "\"candidatesTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":10},{\"modality\":\"IMAGE\","
-                    + "\"tokenCount\":" + imageTokens + "}]},\"modelVersion\":\"" + model
+                    + "\"tokenCount\":" + imageTokens + "}]},\"modelVersion\":\"" + (r.modelVersion != null ? r.modelVersion : model)
                     + "\",\"responseId\":\"standin-" + System.nanoTime() + "\"}" + (r.arrayWrapped ? "]" : "");
             if (r.snakeCase) {
                 tail = tail.replace("finishReason", "finish_reason").replace("usageMetadata", "usage_metadata")

@@ -27,6 +27,7 @@ public final class Reply {
     boolean snakeCase;
     boolean arrayWrapped;
     boolean lastImageMarkedThought;
+    String modelVersion;
     final Map<String, String> headers = new LinkedHashMap<>();
 
     private Reply() {
@@ -106,6 +107,12 @@ public final class Reply {
         r.status = status;
         r.body = body;
         return r;
+    }
+
+    /** The {@code modelVersion} the answer reports (default: the model of the path), e.g. a rerouted model. */
+    public Reply modelVersion(String v) {
+        modelVersion = v;
+        return this;
     }
 
     public Reply images(int n) {
