@@ -44,13 +44,16 @@ import org.jboss.logging.Logger;
  * must not come again (refused, or paid and failed): status 200 with a {@code dev.imagefn.image.failed} event, so the
  * broker does not redeliver it. A transient failure: its 429/5xx status, so the broker's delivery policy retries; a
  * redelivered event (same source and id) never pays twice. A Cloud Storage "finalized" event runs the upload
- * pipeline, after the same authorisation as every route.
+ * pipeline, after the same authorisation as every route;
+ * <li>{@code POST /v1/images/generations}: the OpenAI Images API ({@link OpenAiImages}).
  * </ul>
  */
 @ApplicationScoped
 public class HttpApi {
     private static final Logger LOG = Logger.getLogger(HttpApi.class);
     private static final String JSON = "application/json";
+    /** The OpenAI Images API route ({@link OpenAiImages}). */
+    public static final String OPENAI_PATH = "/v1/images/generations";
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
     private final Deliveries deliveries;
@@ -58,6 +61,8 @@ public class HttpApi {
     private final EventJson events;
     private final ImagefnConfig config;
     private final BearerToken token;
+    @Inject
+    OpenAiImages openAi;
 
     @Inject
     public HttpApi(Deliveries deliveries, StorageObjects objects, ImagefnConfig config, BearerToken token) {
@@ -76,7 +81,8 @@ public class HttpApi {
             return new HttpReply(200, Map.of("Content-Type", JSON),
                     "{\"status\":\"UP\",\"checks\":[]}".getBytes(StandardCharsets.UTF_8));
         }
-        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/");
+        boolean openAiRoute = p.equals(OPENAI_PATH) || p.equals(OPENAI_PATH + "/");
+        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/") || openAiRoute;
         if (!known) {
             return problem(new ImageFnException(ErrorCode.NOT_FOUND, "no route for " + cut(p)
                     + "; use POST /v1/images or POST / (CloudEvents)"), requestId);
@@ -86,11 +92,15 @@ public class HttpApi {
                     + cut(p) + "; use POST"), requestId);
         }
         if (!token.accepts(header.apply("Authorization"))) {
-            return unauthorized(header.apply("Authorization") == null, requestId);
+            return openAiRoute ? OpenAiErrors.unauthorized(header.apply("Authorization") == null, requestId)
+                    : unauthorized(header.apply("Authorization") == null, requestId);
         }
         InputStream in = new ByteArrayInputStream(body);
         Function<String, String> withLength = h -> h.equalsIgnoreCase("Content-Length")
                 ? Integer.toString(body.length) : header.apply(h);
+        if (openAiRoute) {
+            return openAi.generations(withLength, in, requestId, base);
+        }
         return p.equals("/") ? cloudEvent(withLength, in, requestId, base) : images(withLength, in, requestId, base);
     }
 
