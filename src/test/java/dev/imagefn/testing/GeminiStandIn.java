@@ -201,7 +201,7 @@ public final class GeminiStandIn implements AutoCloseable {
      * {@code [stand-in:jpeg]}; a 503 with an odd {@code Retry-After}: {@code [stand-in:retry-after-negative]}
      * ({@code -5}), {@code -absurd} ({@code 99999999999}), {@code -garbage} ({@code soon}); the recorded 429 whose
      * quota of 0 is in ErrorInfo metadata: {@code [stand-in:429-quota-zero]}; the connection closed with no answer at
-     * all: {@code [stand-in:hang-up]}.
+     * all: {@code [stand-in:hang-up]}; a paid answer without an image: {@code [stand-in:no-image]}.
      */
     private static Reply directive(String prompt) {
         Matcher m = DIRECTIVE.matcher(prompt);
@@ -217,6 +217,7 @@ public final class GeminiStandIn implements AutoCloseable {
             case "retry-after-absurd" -> Reply.unavailable().header("Retry-After", "99999999999");
             case "retry-after-garbage" -> Reply.unavailable().header("Retry-After", "soon");
             case "hang-up" -> Reply.hangUp();
+            case "no-image" -> Reply.finish("NO_IMAGE", null);
             case "429-quota-zero" -> Reply.recorded("gemini-error__vertexai-sdk-test-data__429-rate-limit-errorinfo.json");
             default -> null;
         };

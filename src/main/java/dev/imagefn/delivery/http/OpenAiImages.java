@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
  * {@code POST /v1/images/generations}, the OpenAI Images API (README, OpenAI-compatible endpoint): the body is
@@ -34,6 +35,7 @@ import java.util.regex.Pattern;
 public class OpenAiImages {
     /** At most this many images (so paid generations) per request. */
     public static final int MAX_IMAGES = 4;
+    private static final Logger LOG = Logger.getLogger(OpenAiImages.class);
     private static final Pattern SIZE = Pattern.compile("([0-9]{1,5})x([0-9]{1,5})");
     /** OpenAI's own model names: a tool that cannot change them gets the default model. */
     private static final Pattern OPENAI_MODEL = Pattern.compile("(dall-e-[0-9]|gpt-image-[0-9a-z.\\-]+)");
@@ -75,6 +77,10 @@ public class OpenAiImages {
                     OpenAiJson.writeImages(Instant.now().getEpochSecond(), items, results));
         } catch (ImageFnException e) {
             return OpenAiErrors.reply(e, requestId);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "request %s failed unexpectedly", requestId);
+            return OpenAiErrors.reply(new ImageFnException(ErrorCode.INTERNAL, "internal error; see the logs for "
+                    + "request " + requestId), requestId);
         }
     }
 
