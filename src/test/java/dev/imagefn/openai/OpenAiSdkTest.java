@@ -120,7 +120,7 @@ class OpenAiSdkTest extends HttpTestBase {
         return null;
     }
 
-    private static void install(String npm) throws Exception {
+    private void install(String npm) throws Exception {
         Files.createDirectories(DIR);
         for (String f : List.of("package.json", "generate.mjs")) {
             try (var in = OpenAiSdkTest.class.getResourceAsStream("/openai-sdk/" + f)) {
