@@ -77,8 +77,15 @@ public interface ImagefnConfig {
          */
         Optional<Long> referenceUrlThreshold();
 
-        /** Retired model ID to the model that replaced it, named in MODEL_UNAVAILABLE errors. */
+        /**
+         * Retired model ID to the model that replaced it, for IDs that are not in the catalogue (a catalogue model
+         * names its own: {@code imagefn.models."<id>".successor}, which wins).
+         */
         Map<String, String> successors();
+
+        /** On a 404 for the model, retry once on its successor (a change of model and price: off by default). */
+        @WithDefault("false")
+        boolean fallbackToSuccessor();
     }
 
     interface Retry {
@@ -262,5 +269,12 @@ public interface ImagefnConfig {
 
         @WithDefault("false")
         boolean grounding();
+
+        /** The model that replaces this one: named in MODEL_UNAVAILABLE, used by fallback-to-successor. */
+        Optional<String> successor();
+
+        /** Still served, but announced for retirement: a warning at start-up when it is the default. */
+        @WithDefault("false")
+        boolean deprecated();
     }
 }

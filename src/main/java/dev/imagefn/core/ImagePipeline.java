@@ -154,10 +154,24 @@ public class ImagePipeline {
                     + "' exists; an explicit key never overwrites, choose another");
         }
         String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem();
-        Generation generation = generator.generate(
-                generationRequest(job, references.load(job.references(), deadline)), deadline);
+        List<ReferencePart> refs = references.load(job.references(), deadline);
+        ImageJob asked = job;
+        Generation generation;
+        try {
+            generation = generator.generate(generationRequest(job, refs), deadline);
+        } catch (ImageFnException e) {
+            // A 404 is not paid: one more call, on the successor, pays once.
+            job = successorJob(job, e).orElseThrow(() -> e);
+            generation = generator.generate(generationRequest(job, refs), deadline);
+        }
         if (generation.images().isEmpty()) {
             throw new ImageFnException(ErrorCode.NO_IMAGE, "the model returned no image");
+        }
+        boolean rerouted = ModelVersions.rerouted(job.model().id(), generation.modelVersion());
+        if (rerouted) {
+            LOG.warnf("request %s: model %s was asked for and Gemini answered with %s", job.requestId(),
+                    job.model().id(), generation.modelVersion().replaceAll("[^\\x20-\\x7e]", "?"));
+            metrics.rerouted(job.model().id(), generation.modelVersion());
         }
         Map<String, String> common = commonMetadata(job, generation.modelVersion());
         List<ImageResult.StoredImage> stored = new ArrayList<>();
@@ -200,7 +214,33 @@ public class ImagePipeline {
         return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
                 main.bytes(), main.sha256(), main.width(), main.height(), stored,
                 job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
-                generation.usage(), cost(job, count), false, job.requestId());
+                generation.usage(), cost(job, count), false, job.requestId(), job == asked ? null : asked.model().id(),
+                rerouted, job != asked);
+    }
+
+    /**
+     * The job on its model's configured successor, when the model is gone, fallback-to-successor is on and the
+     * successor takes the job's options (README, Model lifecycle).
+     */
+    private Optional<ImageJob> successorJob(ImageJob job, ImageFnException failure) {
+        if (failure.code() != ErrorCode.MODEL_UNAVAILABLE || !config.gemini().fallbackToSuccessor()) {
+            return Optional.empty();
+        }
+        Optional<String> successor = catalogue.configuredSuccessor(job.model().id())
+                .filter(s -> !s.equals(job.model().id()));
+        if (successor.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            ImageJob next = validator.onModel(job, catalogue.resolve(successor.get()));
+            LOG.warnf("request %s: model %s is unavailable; falling back to its successor %s", job.requestId(),
+                    job.model().id(), next.model().id());
+            return Optional.of(next);
+        } catch (ImageFnException refused) {
+            LOG.warnf("request %s: model %s is unavailable and its successor %s cannot take the request: %s",
+                    job.requestId(), job.model().id(), successor.get(), refused.detail());
+            return Optional.empty();
+        }
     }
 
     private static GenerationRequest generationRequest(ImageJob job, List<ReferencePart> refs) {
@@ -228,6 +268,7 @@ public class ImagePipeline {
      */
     private Optional<ImageResult> reuse(ImageJob job, JobRecords.Stored record) {
         ImageResult.StoredImage main = record.images().getLast();
+        boolean fellBack = record.model() != null && !record.model().equals(job.model().id());
         // The key may have been freed and taken by someone else since: only the same bytes are this record's.
         if (!store.head(main.key()).map(o -> main.sha256().equals(o.metadata().get(StoredMetadata.SHA256)))
                 .orElse(false)) {
@@ -236,7 +277,9 @@ public class ImagePipeline {
         return Optional.of(new ImageResult(record.bucket(), main.key(), presignIfAsked(job, main.key()),
                 main.mimeType(), main.bytes(), main.sha256(), main.width(), main.height(), record.images(),
                 job.includeText() ? record.text() : null, record.model(), record.modelVersion(), Usage.NONE,
-                new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId()));
+                new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId(),
+                fellBack ? job.model().id() : null, ModelVersions.rerouted(record.model(), record.modelVersion()),
+                fellBack));
     }
 
     private String presignIfAsked(ImageJob job, String key) {

@@ -12,17 +12,22 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /** The configured models, their aliases and prices (README, Model catalogue). */
 @ApplicationScoped
 public class ModelCatalogue {
+    private static final Logger LOG = Logger.getLogger(ModelCatalogue.class);
     private static final Pattern MODEL_ID = Pattern.compile("[a-z0-9][a-z0-9.\\-]{0,99}");
 
     private final Map<String, ModelSpec> byId = new LinkedHashMap<>();
     private final Map<String, String> aliases = new LinkedHashMap<>();
     private final Map<String, String> successors;
+    private final Map<String, String> ownSuccessors = new LinkedHashMap<>();
+    private final Set<String> deprecated = new LinkedHashSet<>();
     private final String defaultModel;
     private final boolean allowUnlisted;
     private final ModelSpec unlistedTemplate;
@@ -35,8 +40,18 @@ public class ModelCatalogue {
             byId.put(modelId, new ModelSpec(modelId, m.aspectRatios(), m.sizes().orElse(List.of()),
                     m.maxReferenceImages(), m.thinkingLevels().orElse(List.of()), m.grounding(), prices, true));
             m.aliases().orElse(List.of()).forEach(a -> aliases.put(a.toLowerCase(Locale.ROOT), modelId));
+            m.successor().filter(x -> !x.isBlank()).ifPresent(x -> ownSuccessors.put(modelId, x.strip()
+                    .toLowerCase(Locale.ROOT)));
+            if (m.deprecated()) {
+                deprecated.add(modelId);
+            }
         });
-        this.successors = Map.copyOf(config.gemini().successors());
+        // One answer per model: a catalogue model's own successor, else the map for IDs outside the catalogue.
+        Map<String, String> all = new LinkedHashMap<>();
+        config.gemini().successors().forEach((k, v) -> all.put(k.toLowerCase(Locale.ROOT), v.strip()
+                .toLowerCase(Locale.ROOT)));
+        all.putAll(ownSuccessors);
+        this.successors = Map.copyOf(all);
         this.defaultModel = config.gemini().model().toLowerCase(Locale.ROOT);
         this.allowUnlisted = config.gemini().allowUnlistedModels();
         this.unlistedTemplate = union();
@@ -44,6 +59,10 @@ public class ModelCatalogue {
 
     /** Created at start-up, so a bad catalogue or price fails fast, naming the setting. */
     void onStart(@Observes Startup startup) {
+        if (deprecated.contains(defaultModel)) {
+            LOG.warnf("the default model %s is deprecated; its successor is %s (imagefn.gemini.model)", defaultModel,
+                    successorOf(defaultModel));
+        }
     }
 
     /** A price that is not a non-negative decimal is refused. */
@@ -85,6 +104,15 @@ public class ModelCatalogue {
         }
         return new ModelSpec(id, unlistedTemplate.aspectRatios(), unlistedTemplate.sizes(),
                 unlistedTemplate.maxReferenceImages(), unlistedTemplate.thinkingLevels(), true, Map.of(), false);
+    }
+
+    /** The successor configured for {@code modelId}, if any (no guess). */
+    public Optional<String> configuredSuccessor(String modelId) {
+        return Optional.ofNullable(successors.get(modelId));
+    }
+
+    public boolean deprecated(String modelId) {
+        return deprecated.contains(modelId);
     }
 
     /** The model to suggest when {@code modelId} is gone. */

@@ -62,6 +62,20 @@ public class RequestValidator {
                 thinking, r.grounding(), r.seed(), key, idem, metadata, r.presign());
     }
 
+    /** The same job on another model (a successor), refused as a request would be if that model cannot take it. */
+    public ImageJob onModel(ImageJob job, ModelSpec model) {
+        String ratio = aspectRatio(job.aspectRatio(), model);
+        String size = imageSize(job.imageSize(), model);
+        List<ReferenceImage> refs = references(job.references(), model);
+        String thinking = thinking(job.thinkingLevel(), model);
+        if (job.grounding() && !model.grounding()) {
+            throw ImageFnException.invalid("model '" + model.id() + "' does not support Google Search grounding");
+        }
+        return new ImageJob(job.requestId(), model, job.prompt(), job.promptSha256(), ratio, size, refs,
+                job.includeText(), thinking, job.grounding(), job.seed(), job.explicitKey(), job.idempotencyKey(),
+                job.metadata(), job.presign());
+    }
+
     private static String aspectRatio(String ratio, ModelSpec model) {
         if (ratio == null) {
             return null;

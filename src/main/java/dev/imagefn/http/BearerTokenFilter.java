@@ -2,6 +2,7 @@ package dev.imagefn.http;
 
 import dev.imagefn.delivery.http.BearerToken;
 import dev.imagefn.delivery.http.HttpApi;
+import dev.imagefn.delivery.http.OpenAiErrors;
 import dev.imagefn.delivery.http.RequestIds;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -31,6 +32,8 @@ public class BearerTokenFilter {
             return Optional.empty();
         }
         String requestId = RequestIds.accept(request.getHeaderString(RequestIds.HEADER));
-        return Optional.of(ImagesResource.toResponse(api.unauthorized(header == null, requestId)));
+        boolean openAi = request.getUriInfo().getPath().replaceFirst("/$", "").equals(HttpApi.OPENAI_PATH);
+        return Optional.of(ImagesResource.toResponse(openAi ? OpenAiErrors.unauthorized(header == null, requestId)
+                : api.unauthorized(header == null, requestId)));
     }
 }

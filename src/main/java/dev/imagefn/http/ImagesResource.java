@@ -4,6 +4,7 @@ import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.delivery.http.HttpApi;
 import dev.imagefn.delivery.http.HttpReply;
+import dev.imagefn.delivery.http.OpenAiImages;
 import dev.imagefn.delivery.http.RequestIds;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -24,16 +25,21 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 
-/** Quarkus REST routes onto {@link HttpApi}: {@code POST /v1/images} and {@code POST /} (CloudEvents). */
+/**
+ * Quarkus REST routes onto {@link HttpApi}: {@code POST /v1/images}, {@code POST /} (CloudEvents) and
+ * {@code POST /v1/images/generations} (OpenAI Images API).
+ */
 @Path("/")
 public class ImagesResource {
     private final HttpApi api;
     private final ImagefnConfig config;
+    private final OpenAiImages openAi;
 
     @Inject
-    public ImagesResource(HttpApi api, ImagefnConfig config) {
+    public ImagesResource(HttpApi api, ImagefnConfig config, OpenAiImages openAi) {
         this.api = api;
         this.config = config;
+        this.openAi = openAi;
     }
 
     @POST
@@ -53,6 +59,13 @@ public class ImagesResource {
             headers = @Header(name = RequestIds.HEADER, schema = @Schema(type = SchemaType.STRING)))
     public Response images(InputStream body, @Context HttpHeaders headers) {
         return toResponse(api.images(headers::getHeaderString, body, requestId(headers), deadline()));
+    }
+
+    @POST
+    @Path("v1/images/generations")
+    @Consumes(MediaType.WILDCARD)
+    public Response openAiGenerations(InputStream body, @Context HttpHeaders headers) {
+        return toResponse(openAi.generations(headers::getHeaderString, body, requestId(headers), deadline()));
     }
 
     @POST

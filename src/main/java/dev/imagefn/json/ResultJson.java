@@ -48,6 +48,11 @@ public final class ResultJson {
         if (r.modelVersion() != null) {
             g.writeStringField("modelVersion", r.modelVersion());
         }
+        g.writeBooleanField("rerouted", r.rerouted());
+        if (r.fallback()) {
+            g.writeStringField("requestedModel", r.requestedModel());
+            g.writeBooleanField("fallback", true);
+        }
         g.writeObjectFieldStart("usage");
         g.writeNumberField("promptTokens", r.usage().promptTokens());
         g.writeNumberField("outputTokens", r.usage().outputTokens());

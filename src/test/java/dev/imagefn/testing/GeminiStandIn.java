@@ -45,6 +45,7 @@ public final class GeminiStandIn implements AutoCloseable {
     private final String apiKey;
     private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
     private volatile Reply fallback = Reply.image();
+    private final Set<String> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     /** Final images sent per request; a late answer to a request from before {@link #reset} stays out. */
     private final Map<Recorded, List<byte[]>> sentImages = new java.util.concurrent.ConcurrentHashMap<>();
@@ -144,8 +145,15 @@ public final class GeminiStandIn implements AutoCloseable {
         return requests.size();
     }
 
-    /** Forgets recorded requests and pending scripted replies. */
+    /** From now on (until {@link #reset}) {@code model} answers 404 like a model Google has shut down. */
+    public GeminiStandIn retire(String model) {
+        retired.add(model);
+        return this;
+    }
+
+    /** Forgets recorded requests, pending scripted replies and retired models. */
     public void reset() {
+        retired.clear();
         requests.clear();
         script.clear();
         fallback = Reply.image();
@@ -189,7 +197,7 @@ public final class GeminiStandIn implements AutoCloseable {
                         + "\"reason\":\"API_KEY_INVALID\",\"domain\":\"googleapis.com\"}]}}");
                 return;
             }
-            if (!MODELS.contains(model)) {
+            if (!MODELS.contains(model) || retired.contains(model)) {
                 send(ex, 404, error(404, "NOT_FOUND", "models/" + model + " is not found for API version v1beta, or is "
                         + "not supported for generateContent. Call ListModels to see the list of available models and "
                         + "their supported methods."));
@@ -306,7 +314,7 @@ public final class GeminiStandIn implements AutoCloseable {
      * {@code [stand-in:jpeg]}; a 503 with an odd {@code Retry-After}: {@code [stand-in:retry-after-negative]}
      * ({@code -5}), {@code -absurd} ({@code 99999999999}), {@code -garbage} ({@code soon}); the recorded 429 whose
      * quota of 0 is in ErrorInfo metadata: {@code [stand-in:429-quota-zero]}; the connection closed with no answer at
-     * all: {@code [stand-in:hang-up]}.
+     * all: {@code [stand-in:hang-up]}; a paid answer without an image: {@code [stand-in:no-image]}.
      */
     private static Reply directive(String prompt) {
         Matcher m = DIRECTIVE.matcher(prompt);
@@ -322,6 +330,7 @@ public final class GeminiStandIn implements AutoCloseable {
             case "retry-after-absurd" -> Reply.unavailable().header("Retry-After", "99999999999");
             case "retry-after-garbage" -> Reply.unavailable().header("Retry-After", "soon");
             case "hang-up" -> Reply.hangUp();
+            case "no-image" -> Reply.finish("NO_IMAGE", null);
             case "429-quota-zero" -> Reply.recorded("gemini-error__vertexai-sdk-test-data__429-rate-limit-errorinfo.json");
             default -> null;
         };
@@ -424,7 +433,7 @@ public final class GeminiStandIn implements AutoCloseable {
                     + ",\"totalTokenCount\":" + (imageTokens + 274) + ",\"thoughtsTokenCount\":246,"
                     + "\"promptTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":18}],"
                     + "\"candidatesTokensDetails\":[{\"modality\":\"TEXT\",\"tokenCount\":10},{\"modality\":\"IMAGE\","
-                    + "\"tokenCount\":" + imageTokens + "}]},\"modelVersion\":\"" + model
+                    + "\"tokenCount\":" + imageTokens + "}]},\"modelVersion\":\"" + (r.modelVersion != null ? r.modelVersion : model)
                     + "\",\"responseId\":\"standin-" + System.nanoTime() + "\"}" + (r.arrayWrapped ? "]" : "");
             if (r.snakeCase) {
                 tail = tail.replace("finishReason", "finish_reason").replace("usageMetadata", "usage_metadata")

@@ -28,6 +28,7 @@ public final class Reply {
     boolean arrayWrapped;
     boolean lastImageMarkedThought;
     boolean drawn;
+    String modelVersion;
     final Map<String, String> headers = new LinkedHashMap<>();
 
     private Reply() {
@@ -107,6 +108,12 @@ public final class Reply {
         r.status = status;
         r.body = body;
         return r;
+    }
+
+    /** The {@code modelVersion} the answer reports (default: the model of the path), e.g. a rerouted model. */
+    public Reply modelVersion(String v) {
+        modelVersion = v;
+        return this;
     }
 
     public Reply images(int n) {

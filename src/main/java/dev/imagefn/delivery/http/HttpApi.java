@@ -47,13 +47,16 @@ import org.jboss.logging.Logger;
  * must not come again (refused, or paid and failed): status 200 with a {@code dev.imagefn.image.failed} event, so the
  * broker does not redeliver it. A transient failure: its 429/5xx status, so the broker's delivery policy retries; a
  * redelivered event (same source and id) never pays twice. A Cloud Storage "finalized" event runs the upload
- * pipeline, after the same authorisation as every route.
+ * pipeline, after the same authorisation as every route;
+ * <li>{@code POST /v1/images/generations}: the OpenAI Images API ({@link OpenAiImages}).
  * </ul>
  */
 @ApplicationScoped
 public class HttpApi {
     private static final Logger LOG = Logger.getLogger(HttpApi.class);
     private static final String JSON = "application/json";
+    /** The OpenAI Images API route ({@link OpenAiImages}). */
+    public static final String OPENAI_PATH = "/v1/images/generations";
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
     private final Deliveries deliveries;
@@ -64,6 +67,8 @@ public class HttpApi {
     private final JobTelemetry telemetry;
     private final BatchPolls polls;
     private static final String POLL_PATH = "/v1/batches:poll";
+    @Inject
+    OpenAiImages openAi;
 
     @Inject
     public HttpApi(Deliveries deliveries, StorageObjects objects, ImagefnConfig config, BearerToken token,
@@ -85,7 +90,9 @@ public class HttpApi {
             return new HttpReply(200, Map.of("Content-Type", JSON),
                     "{\"status\":\"UP\",\"checks\":[]}".getBytes(StandardCharsets.UTF_8));
         }
-        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/") || p.equals(POLL_PATH);
+        boolean openAiRoute = p.equals(OPENAI_PATH) || p.equals(OPENAI_PATH + "/");
+        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/") || p.equals(POLL_PATH)
+                || openAiRoute;
         if (!known) {
             return problem(new ImageFnException(ErrorCode.NOT_FOUND, "no route for " + cut(p)
                     + "; use POST /v1/images or POST / (CloudEvents)"), requestId);
@@ -95,7 +102,8 @@ public class HttpApi {
                     + cut(p) + "; use POST"), requestId);
         }
         if (!token.accepts(header.apply("Authorization"))) {
-            return unauthorized(header.apply("Authorization") == null, requestId);
+            return openAiRoute ? OpenAiErrors.unauthorized(header.apply("Authorization") == null, requestId)
+                    : unauthorized(header.apply("Authorization") == null, requestId);
         }
         InputStream in = new ByteArrayInputStream(body);
         Function<String, String> withLength = h -> h.equalsIgnoreCase("Content-Length")
@@ -104,6 +112,9 @@ public class HttpApi {
         try (Scope ignored = telemetry.enter(traceHeaders(header))) {
             if (p.equals(POLL_PATH)) {
                 return poll(requestId, base);
+            }
+            if (openAiRoute) {
+                return openAi.generations(withLength, in, requestId, base);
             }
             return p.equals("/") ? cloudEvent(withLength, in, requestId, base)
                     : images(withLength, in, requestId, base);

@@ -1,0 +1,155 @@
+package dev.imagefn.delivery.http;
+
+import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImageRequest;
+import dev.imagefn.core.ImageResult;
+import dev.imagefn.core.ImageStore;
+import dev.imagefn.core.ModelCatalogue;
+import dev.imagefn.core.ModelSpec;
+import dev.imagefn.core.PixelSizes;
+import dev.imagefn.delivery.Deliveries;
+import dev.imagefn.delivery.Delivery;
+import dev.imagefn.delivery.Outcome;
+import dev.imagefn.json.OpenAiJson;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code POST /v1/images/generations}, the OpenAI Images API (README, OpenAI-compatible endpoint): the body is
+ * translated into imagefn events, each run like every other event; the answer and the errors are in OpenAI's shape.
+ */
+@ApplicationScoped
+public class OpenAiImages {
+    /** At most this many images (so paid generations) per request. */
+    public static final int MAX_IMAGES = 4;
+    private static final Logger LOG = Logger.getLogger(OpenAiImages.class);
+    private static final Pattern SIZE = Pattern.compile("([0-9]{1,5})x([0-9]{1,5})");
+    /** OpenAI's own model names: a tool that cannot change them gets the default model. */
+    private static final Pattern OPENAI_MODEL = Pattern.compile("(dall-e-[0-9]|gpt-image-[0-9a-z.\\-]+)");
+
+    private final Deliveries deliveries;
+    private final ModelCatalogue catalogue;
+    private final ImageStore store;
+    private final ImagefnConfig config;
+    private final OpenAiJson json;
+
+    @Inject
+    public OpenAiImages(Deliveries deliveries, ModelCatalogue catalogue, ImageStore store, ImagefnConfig config) {
+        this.deliveries = deliveries;
+        this.catalogue = catalogue;
+        this.store = store;
+        this.config = config;
+        this.json = new OpenAiJson(Math.max(config.limits().maxPromptChars(), 64 * 1024));
+    }
+
+    public HttpReply generations(Function<String, String> header, InputStream body, String requestId, Deadline base) {
+        try {
+            Deadline deadline = HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER));
+            OpenAiJson.Request r = json.read(HttpCalls.bounded(body, header.apply("Content-Length"),
+                    config.limits().maxBodyBytes(), config.limits().bodyReadTimeout()));
+            boolean b64 = responseFormat(r.responseFormat());
+            List<ImageRequest> requests = translate(r, !b64);
+            List<ImageResult> results = new ArrayList<>();
+            List<OpenAiJson.Item> items = new ArrayList<>();
+            for (ImageRequest request : requests) {
+                Outcome o = deliveries.run(Delivery.call("http", requestId, deadline), () -> request);
+                if (o.result() == null) {
+                    return OpenAiErrors.reply(o.error(), requestId);
+                }
+                results.add(o.result());
+                items.add(b64 ? new OpenAiJson.Item(null, base64Of(o.result())) : new OpenAiJson.Item(o.result().url(),
+                        null));
+            }
+            return new HttpReply(200, Map.of("Content-Type", "application/json", RequestIds.HEADER, requestId),
+                    OpenAiJson.writeImages(Instant.now().getEpochSecond(), items, results));
+        } catch (ImageFnException e) {
+            return OpenAiErrors.reply(e, requestId);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "request %s failed unexpectedly", requestId);
+            return OpenAiErrors.reply(new ImageFnException(ErrorCode.INTERNAL, "internal error; see the logs for "
+                    + "request " + requestId), requestId);
+        }
+    }
+
+    /** {@code true} for {@code b64_json}; {@code url} (presigned GET) when absent. */
+    private static boolean responseFormat(String format) {
+        if (format == null || format.equals("url")) {
+            return false;
+        }
+        if (format.equals("b64_json")) {
+            return true;
+        }
+        throw OpenAiJson.invalid("'response_format' must be 'url' or 'b64_json'", "response_format");
+    }
+
+    /** The events of this request: one per image; shape only, the pipeline validates the values. */
+    private List<ImageRequest> translate(OpenAiJson.Request r, boolean presign) {
+        if (r.stream()) {
+            throw OpenAiJson.invalid("streaming is not supported; leave 'stream' out", "stream");
+        }
+        if ("transparent".equals(r.background())) {
+            throw OpenAiJson.invalid("transparent backgrounds are not supported by the Gemini image models",
+                    "background");
+        }
+        int n = r.n() == null ? 1 : r.n();
+        if (n < 1 || n > MAX_IMAGES) {
+            throw OpenAiJson.invalid("'n' must be between 1 and " + MAX_IMAGES, "n");
+        }
+        if (n > 1 && r.key() != null) {
+            throw OpenAiJson.invalid("'key' names one object; with n > 1 leave it out", "key");
+        }
+        String model = r.model() != null && OPENAI_MODEL.matcher(r.model().strip()).matches() ? null : r.model();
+        String ratio = r.aspectRatio();
+        String imageSize = r.imageSize();
+        if (r.size() != null && !r.size().equals("auto")) {
+            if (ratio != null || imageSize != null) {
+                throw OpenAiJson.invalid("give 'size' or 'aspectRatio'/'imageSize', not both", "size");
+            }
+            Matcher m = SIZE.matcher(r.size());
+            if (!m.matches()) {
+                throw OpenAiJson.invalid("'size' must be 'auto' or WIDTHxHEIGHT in pixels, such as '1024x1024'",
+                        "size");
+            }
+            ModelSpec spec = catalogue.resolve(model);
+            PixelSizes.Choice choice;
+            try {
+                choice = PixelSizes.choose(spec, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+            } catch (ImageFnException e) {
+                throw OpenAiJson.invalid("'size' " + r.size() + ": " + e.detail(), "size");
+            }
+            ratio = choice.aspectRatio();
+            imageSize = choice.imageSize();
+        }
+        List<ImageRequest> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String idem = r.idempotencyKey() == null || n == 1 ? r.idempotencyKey() : r.idempotencyKey() + "#" + (i + 1);
+            out.add(new ImageRequest(r.prompt(), model, ratio, imageSize, List.of(), false, null, false, null, r.key(),
+                    idem, r.metadata(), presign));
+        }
+        return out;
+    }
+
+    /** The stored bytes, read back: what the answer says is exactly what the bucket holds. */
+    private String base64Of(ImageResult result) {
+        ImageStore.StoredBytes o = store.readObject(result.bucket(), result.key(), config.limits().maxImageBytes());
+        if (!java.util.HexFormat.of().formatHex(dev.imagefn.core.Hashes.sha256(o.data(), o.data().length))
+                .equals(result.sha256())) {
+            throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "the stored image " + result.key()
+                    + " changed after it was written");
+        }
+        return Base64.getEncoder().encodeToString(o.data());
+    }
+}
