@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.imagefn.core.ImageFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -295,16 +294,44 @@ public final class GeminiStandIn implements AutoCloseable {
             return "Cannot fetch content from the provided URL. Please ensure the URL is valid and accessible "
                     + "(status " + got.statusCode() + ").";
         }
-        boolean image = ImageFormat.detect(got.body(), got.body().length).filter(INPUT_FORMATS::contains).isPresent();
-        if (!image || ImageFormat.ofMimeType(mimeType).filter(INPUT_FORMATS::contains).isEmpty()) {
+        String sniffed = sniff(got.body());
+        if (sniffed == null || mimeType == null || !INPUT_TYPES.contains(mimeType.toLowerCase(java.util.Locale.ROOT))) {
             return "Unable to process input image. Please retry or report in "
                     + "https://developers.generativeai.google/guide/troubleshooting";
         }
         return null;
     }
 
-    private static final Set<ImageFormat> INPUT_FORMATS = Set.of(ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP,
-            ImageFormat.HEIC, ImageFormat.HEIF);
+    /** Gemini's input image types. The stand-in has its own sniffing: it runs without the function's classes. */
+    private static final Set<String> INPUT_TYPES = Set.of("image/png", "image/jpeg", "image/webp", "image/heic",
+            "image/heif");
+
+    private static String sniff(byte[] b) {
+        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            return "image/png";
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
+            return "image/jpeg";
+        }
+        if (b.length >= 12 && ascii(b, 0, "RIFF") && ascii(b, 8, "WEBP")) {
+            return "image/webp";
+        }
+        if (b.length >= 12 && ascii(b, 4, "ftyp")) {
+            String brand = new String(b, 8, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            return Set.of("heic", "heix", "heim", "heis").contains(brand) ? "image/heic"
+                    : Set.of("mif1", "msf1", "heif").contains(brand) ? "image/heif" : null;
+        }
+        return null;
+    }
+
+    private static boolean ascii(byte[] b, int at, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (b[at + i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static final Pattern DIRECTIVE = Pattern.compile("\\[stand-in:([a-z0-9-]+)]");
 
