@@ -64,6 +64,19 @@ public class ImagesResource {
     @POST
     @Path("v1/images/generations")
     @Consumes(MediaType.WILDCARD)
+    @Operation(operationId = OpenApiProblems.OPENAI_OPERATION, summary = "OpenAI Images API: generate and store "
+            + "images", description = "Each image is one event run like POST /v1/images; errors are in OpenAI's shape "
+            + "with x-should-retry (README, OpenAI-compatible endpoint).")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(ref = "OpenAiImageRequest")))
+    @Parameter(name = RequestIds.HEADER, in = ParameterIn.HEADER, description = "Echoed; a fresh one when absent "
+            + "or not [A-Za-z0-9._:-]{1,128}", schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-Timeout-Ms", in = ParameterIn.HEADER, description = "Shortens the deadline of this call",
+            schema = @Schema(type = SchemaType.INTEGER))
+    @APIResponse(responseCode = "200", description = "The stored images",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(ref = "OpenAiImagesResponse")),
+            headers = @Header(name = RequestIds.HEADER, schema = @Schema(type = SchemaType.STRING)))
     public Response openAiGenerations(InputStream body, @Context HttpHeaders headers) {
         return toResponse(openAi.generations(headers::getHeaderString, body, requestId(headers), deadline()));
     }

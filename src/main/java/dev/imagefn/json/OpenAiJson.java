@@ -25,6 +25,9 @@ public final class OpenAiJson {
     /** OpenAI fields imagefn has no use for: accepted when of the right type, and ignored (README). */
     static final List<String> IGNORED = List.of("user", "quality", "style", "output_format", "output_compression",
             "moderation", "partial_images");
+    /** The fields read; with {@link #IGNORED}, every field the body may have. */
+    static final List<String> FIELDS = List.of("prompt", "model", "n", "size", "response_format", "background",
+            "stream", "aspectRatio", "imageSize", "idempotencyKey", "key", "metadata");
     private static final Pattern SHOWABLE_NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     private static final JsonFactory WRITER = new JsonFactory();
 
@@ -64,6 +67,9 @@ public final class OpenAiJson {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken v = p.nextToken();
+                if (!FIELDS.contains(field) && !IGNORED.contains(field)) {
+                    throw invalid("unknown parameter " + showable(field), paramName(field));
+                }
                 if (v == JsonToken.VALUE_NULL) {
                     continue;
                 }
@@ -81,9 +87,6 @@ public final class OpenAiJson {
                     case "n" -> n = count(p);
                     case "stream" -> stream = v == JsonToken.VALUE_TRUE;
                     default -> {
-                        if (!IGNORED.contains(field)) {
-                            throw invalid("unknown parameter " + showable(field), paramName(field));
-                        }
                         if (!v.isScalarValue()) {
                             throw invalid("'" + field + "' must be a string or a number", field);
                         }

@@ -19,18 +19,7 @@ public final class OpenAiErrors {
 
     public static HttpReply reply(ImageFnException e, String requestId) {
         ErrorCode code = e.code();
-        int status = code == ErrorCode.CONTENT_BLOCKED ? 400 : code.status();
-        String type = switch (code) {
-            case UPSTREAM_RATE_LIMITED -> "rate_limit_error";
-            case UNAUTHORIZED, CONTENT_BLOCKED -> "invalid_request_error";
-            default -> status >= 500 ? "server_error" : "invalid_request_error";
-        };
-        String openAiCode = switch (code) {
-            case UNAUTHORIZED -> "invalid_api_key";
-            case CONTENT_BLOCKED -> "content_policy_violation";
-            case UPSTREAM_RATE_LIMITED -> "rate_limit_exceeded";
-            default -> code.name().toLowerCase(Locale.ROOT);
-        };
+        int status = status(code);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         if (requestId != null) {
@@ -44,8 +33,32 @@ public final class OpenAiErrors {
             headers.put("WWW-Authenticate", "Bearer");
         }
         HttpApi.ProblemLog.log(e, requestId);
-        return new HttpReply(status, headers, OpenAiJson.writeError(e.detail(), type, openAiCode,
+        return new HttpReply(status, headers, OpenAiJson.writeError(e.detail(), type(code), code(code),
                 e.extensions().get("param")));
+    }
+
+    /** The status of a failure: imagefn's, but 400 for a blocked prompt. */
+    public static int status(ErrorCode code) {
+        return code == ErrorCode.CONTENT_BLOCKED ? 400 : code.status();
+    }
+
+    /** OpenAI's {@code error.type} of a failure. */
+    public static String type(ErrorCode code) {
+        return switch (code) {
+            case UPSTREAM_RATE_LIMITED -> "rate_limit_error";
+            case UNAUTHORIZED, CONTENT_BLOCKED -> "invalid_request_error";
+            default -> status(code) >= 500 ? "server_error" : "invalid_request_error";
+        };
+    }
+
+    /** OpenAI's {@code error.code} of a failure. */
+    public static String code(ErrorCode code) {
+        return switch (code) {
+            case UNAUTHORIZED -> "invalid_api_key";
+            case CONTENT_BLOCKED -> "content_policy_violation";
+            case UPSTREAM_RATE_LIMITED -> "rate_limit_exceeded";
+            default -> code.name().toLowerCase(Locale.ROOT);
+        };
     }
 
     public static HttpReply unauthorized(boolean missing, String requestId) {
