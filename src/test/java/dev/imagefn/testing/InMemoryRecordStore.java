@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class InMemoryRecordStore implements RecordStore {
     private final Map<String, Document> documents = new ConcurrentHashMap<>();
     private final AtomicInteger writes = new AtomicInteger();
-    private volatile Runnable betweenCheckAndWrite = () -> { };
+    private static final Runnable ATOMIC = () -> { };
+    private volatile Runnable betweenCheckAndWrite = ATOMIC;
 
     /** Runs {@code hook} after a create passed its check and before it writes. */
     public InMemoryRecordStore racy(Runnable hook) {
@@ -37,11 +38,15 @@ public final class InMemoryRecordStore implements RecordStore {
 
     @Override
     public boolean createDocument(String key, byte[] body) {
+        if (betweenCheckAndWrite == ATOMIC) {
+            return documents.putIfAbsent(key, document(body)) == null && counted();
+        }
         if (documents.containsKey(key)) {
             return false;
         }
         betweenCheckAndWrite.run();
-        return write(key, body);
+        documents.put(key, document(body));
+        return counted();
     }
 
     @Override
@@ -50,7 +55,7 @@ public final class InMemoryRecordStore implements RecordStore {
         if (current == null || !current.etag().equals(etag)) {
             return false;
         }
-        return write(key, body);
+        return documents.replace(key, current, document(body)) && counted();
     }
 
     @Override
@@ -58,9 +63,12 @@ public final class InMemoryRecordStore implements RecordStore {
         documents.computeIfPresent(key, (k, d) -> d.etag().equals(etag) ? null : d);
     }
 
-    private boolean write(String key, byte[] body) {
+    private static Document document(byte[] body) {
+        return new Document(body.clone(), "\"" + UUID.randomUUID() + "\"");
+    }
+
+    private boolean counted() {
         writes.incrementAndGet();
-        documents.put(key, new Document(body.clone(), "\"" + UUID.randomUUID() + "\""));
         return true;
     }
 }
