@@ -79,15 +79,23 @@ public class ImagePipeline {
 
     /** What the paid call for {@code request} would send, validated and with its references loaded; nothing paid. */
     public GenerationRequest prepare(ImageRequest request, String requestId) {
-        ImageJob job = validator.validate(request, requestId);
-        // A batch runs hours later, after a presigned URL may have expired: its references go inline.
-        return generationRequest(job, references.loadInline(job.references()));
+        return generationRequestOf(validator.validate(request, requestId));
     }
 
-    /** The identity under which the job of {@code request} is paid once. */
-    public IdempotencyKey identity(ImageRequest request, IdempotencyKey delivery, String requestId) {
+    /** A job validated once: the identity under which it is paid once, and what its paid call would send. */
+    public record Prepared(IdempotencyKey identity, GenerationRequest request) {
+    }
+
+    /** {@link #prepare(ImageRequest, String)} and the job's identity for {@code delivery}, from one validation. */
+    public Prepared prepare(ImageRequest request, IdempotencyKey delivery, String requestId) {
         ImageJob job = validator.validate(request, requestId);
-        return identityOf(job, delivery, RequestHash.of(job));
+        IdempotencyKey identity = identityOf(job, delivery, RequestHash.of(job));
+        return new Prepared(identity, generationRequestOf(job));
+    }
+
+    private GenerationRequest generationRequestOf(ImageJob job) {
+        // A batch runs hours later, after a presigned URL may have expired: its references go inline.
+        return generationRequest(job, references.loadInline(job.references()));
     }
 
     private static IdempotencyKey identityOf(ImageJob job, IdempotencyKey delivery, String hash) {

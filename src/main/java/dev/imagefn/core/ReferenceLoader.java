@@ -4,6 +4,7 @@ import dev.imagefn.config.ImagefnConfig;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,24 +31,21 @@ final class ReferenceLoader {
     }
 
     List<ReferencePart> load(List<ReferenceImage> references, Deadline deadline) {
-        List<ReferencePart> out = new ArrayList<>();
-        for (int i = 0; i < references.size(); i++) {
-            switch (references.get(i)) {
-                case ReferenceImage.Inline in -> out.add(in);
-                case ReferenceImage.Stored s -> out.add(stored(s, "referenceImages[" + i + "] (" + s.uri() + ")",
-                        deadline));
-            }
-        }
-        return out;
+        return load(references, (s, where) -> stored(s, where, deadline));
     }
 
     /** Every stored reference read and checked, whatever the threshold. */
     List<ReferencePart> loadInline(List<ReferenceImage> references) {
+        return load(references, this::read);
+    }
+
+    private static List<ReferencePart> load(List<ReferenceImage> references,
+            BiFunction<ReferenceImage.Stored, String, ReferencePart> stored) {
         List<ReferencePart> out = new ArrayList<>();
         for (int i = 0; i < references.size(); i++) {
             switch (references.get(i)) {
                 case ReferenceImage.Inline in -> out.add(in);
-                case ReferenceImage.Stored s -> out.add(read(s, "referenceImages[" + i + "] (" + s.uri() + ")"));
+                case ReferenceImage.Stored s -> out.add(stored.apply(s, "referenceImages[" + i + "] (" + s.uri() + ")"));
             }
         }
         return out;

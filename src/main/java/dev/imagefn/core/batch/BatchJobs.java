@@ -99,8 +99,8 @@ public class BatchJobs {
      */
     public Recorded record(String kind, String deliveryId, IdempotencyKey identity, String recordOf, String requestId,
             ImageRequest request) {
-        GenerationRequest prepared = pipeline.prepare(request, requestId);
-        String id = pipeline.identity(request, identity, requestId).recordId();
+        ImagePipeline.Prepared prepared = pipeline.prepare(request, identity, requestId);
+        String id = prepared.identity().recordId();
         if (store.getDocument(area + "done/" + id + ".json").isPresent()) {
             return Recorded.ALREADY_DONE;
         }
@@ -117,7 +117,7 @@ public class BatchJobs {
                 return Recorded.ALREADY_PENDING;
             }
         }
-        queue.add(new Queued(entry, prepared));
+        queue.add(new Queued(entry, prepared.request()));
         return Recorded.PENDING;
     }
 
