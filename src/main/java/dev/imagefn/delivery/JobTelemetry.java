@@ -13,6 +13,7 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -29,6 +30,10 @@ import org.jboss.logging.MDC;
 @ApplicationScoped
 public class JobTelemetry {
     private static final Logger LOG = Logger.getLogger(JobTelemetry.class);
+    /** The W3C trace-context fields, as headers, CloudEvent attributes and message attributes alike. */
+    public static final List<String> W3C_FIELDS = List.of("traceparent", "tracestate");
+    /** AWS X-Ray's trace header (the xray propagator reads it under this name). */
+    public static final String XRAY_HEADER = "X-Amzn-Trace-Id";
     /** The transport's own span when a carrier switched to the event's trace: linked from the job span. */
     private static final ContextKey<SpanContext> TRANSPORT = ContextKey.named("imagefn-transport-span");
     private static final TextMapGetter<Map<String, String>> MAP = new TextMapGetter<>() {

@@ -109,7 +109,7 @@ public class LambdaHandler implements RequestStreamHandler {
      */
     private static Map<String, String> invocationTrace() {
         String header = System.getProperty("com.amazonaws.xray.traceHeader", System.getenv("_X_AMZN_TRACE_ID"));
-        return header == null || header.isBlank() ? Map.of() : Map.of("X-Amzn-Trace-Id", header);
+        return header == null || header.isBlank() ? Map.of() : Map.of(JobTelemetry.XRAY_HEADER, header);
     }
 
     /** The caller gets the answer (a result, or a Lambda error carrying the problem); no failure record. */

@@ -126,9 +126,9 @@ class SqsBatchHandler {
         java.util.Map<String, String> out = new java.util.HashMap<>();
         String xray = record.path("attributes").path("AWSTraceHeader").asText(null);
         if (xray != null) {
-            out.put("X-Amzn-Trace-Id", xray);
+            out.put(JobTelemetry.XRAY_HEADER, xray);
         }
-        for (String name : new String[] {"traceparent", "tracestate"}) {
+        for (String name : JobTelemetry.W3C_FIELDS) {
             String v = record.path("messageAttributes").path(name).path("stringValue").asText(null);
             if (v != null) {
                 out.put(name, v);

@@ -3,6 +3,7 @@ package dev.imagefn.delivery.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.imagefn.delivery.JobTelemetry;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Locale;
@@ -16,7 +17,6 @@ import java.util.function.Function;
  */
 final class EventTrace {
     private static final JsonFactory JSON = new JsonFactory();
-    private static final String[] ATTRIBUTES = {"traceparent", "tracestate"};
 
     private EventTrace() {
     }
@@ -27,7 +27,7 @@ final class EventTrace {
         if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/cloudevents")) {
             structured(body, out);
         } else {
-            for (String a : ATTRIBUTES) {
+            for (String a : JobTelemetry.W3C_FIELDS) {
                 String v = header.apply("ce-" + a);
                 if (v != null) {
                     out.put(a, CloudEventsHttp.decode(v));
@@ -45,7 +45,7 @@ final class EventTrace {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
-                if (value == JsonToken.VALUE_STRING && (field.equals(ATTRIBUTES[0]) || field.equals(ATTRIBUTES[1]))) {
+                if (value == JsonToken.VALUE_STRING && JobTelemetry.W3C_FIELDS.contains(field)) {
                     out.put(field, p.getText());
                 } else {
                     p.skipChildren();

@@ -123,11 +123,15 @@ public class HttpApi {
 
     private static Map<String, String> traceHeaders(Function<String, String> header) {
         Map<String, String> out = new HashMap<>();
-        for (String name : new String[] {"traceparent", "tracestate", "X-Amzn-Trace-Id"}) {
+        for (String name : JobTelemetry.W3C_FIELDS) {
             String v = header.apply(name);
             if (v != null) {
                 out.put(name, v);
             }
+        }
+        String xray = header.apply(JobTelemetry.XRAY_HEADER);
+        if (xray != null) {
+            out.put(JobTelemetry.XRAY_HEADER, xray);
         }
         return out;
     }
