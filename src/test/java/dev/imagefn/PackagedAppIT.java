@@ -51,6 +51,27 @@ class PackagedAppIT {
             assertTrue(java.util.Arrays.equals(gemini.lastFinalImages().get(0),
                     Files.readAllBytes(s3.file("images", key))));
             assertTrue(!f.log().contains("it-key"), "the key is not logged");
+
+            HttpResponse<byte[]> doc = http.send(HttpRequest.newBuilder(URI.create(f.baseUrl() + "/q/openapi"))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, doc.statusCode());
+            assertTrue(java.util.Arrays.equals(Files.readAllBytes(Path.of("deploy/openapi.yaml")), doc.body()),
+                    "/q/openapi serves the packaged deploy/openapi.yaml");
+        }
+    }
+
+    @Test
+    void thePackagedJarCarriesNoOpenApiGenerator() throws Exception {
+        Path lib = Path.of(System.getProperty("build.dir", "target"), "quarkus-app/lib/main");
+        if (Files.isDirectory(lib)) {
+            try (var jars = Files.list(lib)) {
+                List<String> generators = jars.map(j -> j.getFileName().toString())
+                        .filter(n -> n.contains("smallrye-open-api") || n.contains("quarkus-smallrye-openapi")
+                                || n.contains("snakeyaml"))
+                        .toList();
+                assertEquals(List.of(), generators, "the OpenAPI generator parses and rewrites the document at every"
+                        + " start; the function serves the committed copy instead");
+            }
         }
     }
 }

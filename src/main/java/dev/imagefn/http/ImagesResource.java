@@ -31,6 +31,9 @@ import org.eclipse.microprofile.openapi.annotations.headers.Header;
  */
 @Path("/")
 public class ImagesResource {
+    /** The operation of {@code POST /v1/images/generations}: OpenAI's own operationId. */
+    public static final String OPENAI_OPERATION = "createImage";
+
     private final HttpApi api;
     private final ImagefnConfig config;
     private final OpenAiImages openAi;
@@ -64,7 +67,7 @@ public class ImagesResource {
     @POST
     @Path("v1/images/generations")
     @Consumes(MediaType.WILDCARD)
-    @Operation(operationId = OpenApiProblems.OPENAI_OPERATION, summary = "OpenAI Images API: generate and store "
+    @Operation(operationId = OPENAI_OPERATION, summary = "OpenAI Images API: generate and store "
             + "images", description = "Each image is one event run like POST /v1/images; errors are in OpenAI's shape "
             + "with x-should-retry (README, OpenAI-compatible endpoint).")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,

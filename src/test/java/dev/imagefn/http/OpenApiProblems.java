@@ -24,8 +24,7 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
  * route an OpenAiError with the status, type and code {@link OpenAiErrors} gives it.
  */
 public class OpenApiProblems implements OASFilter {
-    /** The operation of {@code POST /v1/images/generations}, OpenAI's own operationId. */
-    public static final String OPENAI_OPERATION = "createImage";
+    public static final String OPENAI_OPERATION = ImagesResource.OPENAI_OPERATION;
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
