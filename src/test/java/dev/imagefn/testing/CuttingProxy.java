@@ -23,6 +23,8 @@ public final class CuttingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final IntSupplier upstreamPort;
     private volatile long cutAfter = -1;
+    private volatile long flipAt = -1;
+    private volatile String lastPutHead;
     private final AtomicInteger cuts = new AtomicInteger();
 
     public CuttingProxy(IntSupplier upstreamPort) throws IOException {
@@ -51,6 +53,17 @@ public final class CuttingProxy implements AutoCloseable {
 
     public void passThrough() {
         cutAfter = -1;
+        flipAt = -1;
+    }
+
+    /** Every PUT from now on has the body byte at {@code offset} inverted on its way, as a damaged link would. */
+    public void flipPutByteAt(long offset) {
+        flipAt = offset;
+    }
+
+    /** The request line and headers of the last PUT that came through, as sent. */
+    public String lastPutHead() {
+        return lastPutHead;
     }
 
     /** Connections cut so far. */
@@ -106,6 +119,10 @@ public final class CuttingProxy implements AutoCloseable {
                 out.flush();
                 String text = new String(head, StandardCharsets.ISO_8859_1);
                 boolean put = text.startsWith("PUT ");
+                if (put) {
+                    lastPutHead = text;
+                }
+                long flip = put ? flipAt : -1;
                 long length = contentLength(text);
                 long limit = put ? cutAfter : -1;
                 if (limit == 0) {
@@ -128,6 +145,9 @@ public final class CuttingProxy implements AutoCloseable {
                         out.flush();
                         cut(client, upstream);
                         return;
+                    }
+                    if (flip >= sent && flip < sent + n) {
+                        buf[(int) (flip - sent)] ^= (byte) 0xff;
                     }
                     out.write(buf, 0, n);
                     sent += n;
