@@ -7,9 +7,9 @@ import io.smallrye.config.Priorities;
 import jakarta.annotation.Priority;
 
 /**
- * {@code imagefn.storage.checksums=when-required} turns the S3 client's checksums to WHEN_REQUIRED, for stores
- * that reject the SDK's default CRC32 trailers (R2, GCS interop, older MinIO). The Quarkus S3 extension has
- * only {@code quarkus.s3.checksum-validation} for that, so it is derived here unless set explicitly.
+ * {@code imagefn.storage.checksums=when-required}, for stores that reject the SDK's checksums (R2, GCS interop,
+ * older MinIO), also turns the S3 client's response checksum validation off ({@code quarkus.s3.checksum-validation})
+ * unless that is set explicitly. The SDK's CRC32 on uploads has no Quarkus setting: README, Configuration.
  */
 @Priority(Priorities.APPLICATION)
 public class ChecksumsConfigInterceptor implements ConfigSourceInterceptor {
@@ -18,12 +18,12 @@ public class ChecksumsConfigInterceptor implements ConfigSourceInterceptor {
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
         ConfigValue value = context.proceed(name);
-        if (!TARGET.equals(name) || value != null) {
+        if (!TARGET.equals(name) || UserSettings.isSet(value)) {
             return value;
         }
         ConfigValue checksums = context.proceed("imagefn.storage.checksums");
         if (checksums == null || checksums.getValue() == null) {
-            return null;
+            return value;
         }
         boolean validate = !"when-required".equalsIgnoreCase(checksums.getValue().strip());
         return checksums.withName(TARGET).withValue(Boolean.toString(validate));

@@ -21,7 +21,7 @@ public class ChunkedEncodingConfigInterceptor implements ConfigSourceInterceptor
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
         ConfigValue value = context.proceed(name);
-        if (!TARGET.equals(name) || isSet(value)) {
+        if (!TARGET.equals(name) || UserSettings.isSet(value)) {
             return value;
         }
         ConfigValue endpoint = context.proceed(ENDPOINT);
@@ -31,10 +31,5 @@ public class ChunkedEncodingConfigInterceptor implements ConfigSourceInterceptor
         }
         return ConfigValue.builder().withName(TARGET).withValue("false")
                 .withConfigSourceName("the S3 endpoint is plain HTTP").build();
-    }
-
-    /** Set by someone: Quarkus keeps the extensions' defaults in sources below 100, the lowest user ordinal. */
-    private static boolean isSet(ConfigValue v) {
-        return v != null && v.getValue() != null && !v.getValue().isBlank() && v.getConfigSourceOrdinal() >= 100;
     }
 }

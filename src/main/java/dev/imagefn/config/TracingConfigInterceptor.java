@@ -23,12 +23,12 @@ public class TracingConfigInterceptor implements ConfigSourceInterceptor {
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
         ConfigValue value = context.proceed(name);
-        if (!TARGET.equals(name) || isSet(value)) {
+        if (!TARGET.equals(name) || UserSettings.isSet(value)) {
             return value;
         }
         boolean endpoint = false;
         for (String e : ENDPOINTS) {
-            endpoint |= isSet(context.proceed(e));
+            endpoint |= UserSettings.isSet(context.proceed(e));
         }
         return ConfigValue.builder().withName(TARGET).withValue(Boolean.toString(!endpoint))
                 .withConfigSourceName(endpoint ? "an OTLP endpoint is set" : "no OTLP endpoint is set")
@@ -42,13 +42,5 @@ public class TracingConfigInterceptor implements ConfigSourceInterceptor {
         context.iterateNames().forEachRemaining(names::add);
         names.add(TARGET);
         return names.iterator();
-    }
-
-    /**
-     * Set by someone: not absent, not blank, and not a default (Quarkus keeps the extensions' defaults in sources
-     * below 100, the ordinal of the lowest user source, microprofile-config.properties).
-     */
-    private static boolean isSet(ConfigValue v) {
-        return v != null && v.getValue() != null && !v.getValue().isBlank() && v.getConfigSourceOrdinal() >= 100;
     }
 }
