@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,11 +90,11 @@ final class LambdaColdStart {
                 } catch (IllegalStateException e) {
                     throw new IllegalStateException(name() + ": " + e.getMessage() + "; output:\n" + Files.readString(log), e);
                 }
-                long rss = rss(p);
                 if (!answer.kind().equals("response")) {
                     throw new IllegalStateException(name() + " answered with " + answer.kind() + ": " + answer.body()
                             + "\noutput:\n" + Files.readString(log));
                 }
+                long rss = rss(p);
                 String key = JSON.readTree(answer.body()).path("key").asText("");
                 if (key.isEmpty() || !stored.test(key)) {
                     throw new IllegalStateException(name() + " answered " + answer.body() + ", but no object '" + key
@@ -137,12 +137,19 @@ final class LambdaColdStart {
     }
 
     /** RSS of the process and anything it started (a bootstrap may be a wrapper around the real runtime). */
-    private static long rss(Process p) throws IOException {
-        List<ProcessHandle> all = new ArrayList<>(List.of(p.toHandle()));
-        p.descendants().forEach(all::add);
-        long sum = 0;
-        for (ProcessHandle h : all) {
-            sum += Math.max(0, new Probe(h.pid()).rss());
+    private long rss(Process p) throws IOException {
+        long sum;
+        try {
+            sum = new Probe(p.pid()).rss();
+        } catch (NoSuchFileException e) {
+            throw new IllegalStateException(name() + " exited right after its response", e);
+        }
+        for (ProcessHandle child : p.descendants().toList()) {
+            try {
+                sum += Math.max(0, new Probe(child.pid()).rss());
+            } catch (NoSuchFileException e) {
+                // ended meanwhile
+            }
         }
         return sum;
     }
