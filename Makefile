@@ -76,9 +76,14 @@ run: check-jdk $(AOT_CACHE) ## serve the function (JVM + AOT cache) on the same 
 
 bench: check-jdk ## benchmarks and their targets (docs/BENCHMARKS.md); ARGS="cold overhead memory concurrency scaling", BENCH_OPTS=-Dbench.runs=N
 	$(MVN) package -DskipTests -Pbench
-	$(MAKE) --no-print-directory aot
+	$(MAKE) --no-print-directory aot target/lambda/function.zip
 	$(JAVA) -Djava.awt.headless=true -Dbench.aot.opts="$(AOT_JAVA_OPTS)" $(BENCH_OPTS) -cp "target/test-classes:$$(cat target/bench/classpath.txt)" \
 	  dev.imagefn.bench.Bench $(ARGS)
+
+# The JVM Lambda zip and its RIC class path (make bench's Lambda cold start), packaged again only when the sources or
+# the pom changed since.
+target/lambda/function.zip: pom.xml $(shell find src/main src/lambda -type f 2>/dev/null)
+	$(MVN) package -DskipTests -Plambda
 
 native-sources: check-jdk ## generate the native-image sources and arguments (no GraalVM needed)
 	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -Dquarkus.package.jar.enabled=true

@@ -33,6 +33,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * {@code make bench}: imagefn against the physical reference and the peer (google-genai + AWS SDK) on the
@@ -50,6 +51,9 @@ public final class Bench {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** The product's cache (make build / make aot), never one trained by the bench. */
     private static final Path AOT_CACHE = Path.of("target/quarkus-app/app.aot");
+    /** The Lambda zips: make build's (JVM, run under AWS's RIC) and make lambda-native's (bootstrap). */
+    private static final Path JVM_ZIP = Path.of("target/lambda/function.zip");
+    private static final Path NATIVE_ZIP = Path.of("target/lambda-native/function.zip");
     /** The JVM options the cache was trained with (AOT_JAVA_OPTS in the Makefile). */
     private static final String[] AOT_OPTS = System.getProperty("bench.aot.opts", String.join(" ", TUNED)).strip()
             .split("\\s+");
@@ -234,6 +238,11 @@ public final class Bench {
         }
         cold.put("peer", coldStart(peer(LocalS3.freePort()), body, "peer (google-genai + AWS SDK)"));
         cold.put("peerTuned", coldStart(peer(LocalS3.freePort(), TUNED), body, "peer, C1 + SerialGC"));
+        RuntimeApi.warmUp();
+        cold.put("lambdaJvm", lambdaColdStart(JVM_ZIP, "jvm", body, "Lambda JVM zip, AWS's RIC",
+                "make build or make bench packages it (-Plambda)"));
+        cold.put("lambdaNative", lambdaColdStart(NATIVE_ZIP, "native", body, "Lambda native bootstrap",
+                "make lambda-native builds it where GraalVM or a container engine exists"));
         results.put("coldStart", cold);
         if (cold.get("native") instanceof Map<?, ?> n) {
             long ms = ((Number) n.get("medianMs")).longValue();
@@ -244,11 +253,18 @@ public final class Bench {
             notMeasured("native HTTP: spawn -> first stored image <= 30 ms", "no target/*-runner");
             notMeasured("native HTTP: RSS after the first image <= 48 MB", "no target/*-runner");
         }
-        String lambdaWhy = Files.exists(Path.of("target/lambda-native/function.zip"))
-                ? "the bench does not drive a Lambda Runtime API yet (FunctionZipIT checks the zip)"
-                : "no target/lambda-native/function.zip (make lambda-native)";
-        notMeasured("native Lambda bootstrap: spawn -> first stored image <= 30 ms", lambdaWhy);
-        notMeasured("native Lambda bootstrap: RSS after the first image <= 48 MB", lambdaWhy);
+        if (cold.get("lambdaNative") instanceof Map<?, ?> n) {
+            long ms = ((Number) n.get("medianMs")).longValue();
+            long rss = ((Number) n.get("rssAfterFirstImageMB")).longValue();
+            verdict(ms <= 30, "native Lambda bootstrap: spawn -> first stored image <= 30 ms",
+                    ms + " ms (first poll " + n.get("firstPollMedianMs") + " ms)");
+            verdict(rss <= 48, "native Lambda bootstrap: RSS after the first image <= 48 MB", rss + " MB");
+        } else {
+            notMeasured("native Lambda bootstrap: spawn -> first stored image <= 30 ms", "no " + NATIVE_ZIP
+                    + " (make lambda-native)");
+            notMeasured("native Lambda bootstrap: RSS after the first image <= 48 MB", "no " + NATIVE_ZIP
+                    + " (make lambda-native)");
+        }
         long jvm = median(cold, "jvm");
         long peerMs = median(cold, "peer");
         verdict(peerMs >= 1.3 * jvm, "plain JVM: first image >= 1.3x faster than the peer (plain JVM)",
@@ -260,6 +276,55 @@ public final class Bench {
         }
         System.out.printf("   (C1 + SerialGC, both: imagefn %d ms, peer %d ms)%n", median(cold, "jvmTuned"),
                 median(cold, "peerTuned"));
+    }
+
+    /**
+     * Cold starts of a Lambda function.zip against a local Runtime API ({@link LambdaColdStart}): spawn → first
+     * poll, spawn → first response (a direct invocation whose image must be in the bucket), RSS right after it.
+     */
+    private Object lambdaColdStart(Path zip, String name, String body, String label, String howToBuild) throws Exception {
+        if (!Files.exists(zip)) {
+            System.out.println("   " + label + ": skipped — no " + zip + " (" + howToBuild + ")");
+            return "skipped: no " + zip;
+        }
+        LambdaColdStart lambda = new LambdaColdStart(zip, OUT.resolve("lambda-" + name), java);
+        Map<String, String> env = new LinkedHashMap<>(function(0).env());
+        env.remove("QUARKUS_HTTP_PORT");
+        long[] poll = new long[RUNS];
+        long[] ms = new long[RUNS];
+        long[] rss = new long[RUNS];
+        for (int i = 0; i < RUNS; i++) {
+            LambdaColdStart.Run r = lambda.once(body, env, this::stored, OUT.resolve("cold-lambda-" + name + ".log"));
+            poll[i] = r.firstPollMs();
+            ms[i] = r.firstResponseMs();
+            rss[i] = r.rssBytes();
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("zip", zip.toString());
+        m.put("medianMs", median(ms));
+        m.put("minMs", Arrays.stream(ms).min().orElse(0));
+        m.put("maxMs", Arrays.stream(ms).max().orElse(0));
+        m.put("rssAfterFirstImageMB", median(rss) / (1024 * 1024));
+        m.put("runsMs", ms);
+        m.put("firstPollMedianMs", median(poll));
+        m.put("firstPollRunsMs", poll);
+        System.out.printf("   %-32s median %5d ms  (min %d, max %d)  RSS after first image %d MB; first poll %d ms%n",
+                label, m.get("medianMs"), m.get("minMs"), m.get("maxMs"), m.get("rssAfterFirstImageMB"),
+                m.get("firstPollMedianMs"));
+        return m;
+    }
+
+    /** Whether the bucket holds that object (a Lambda's answer is only a figure when its image was stored). */
+    private boolean stored(String key) {
+        try {
+            s3Client.headObject(b -> b.bucket(BUCKET).key(key));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** The native HTTP executable make native leaves, if any. */
