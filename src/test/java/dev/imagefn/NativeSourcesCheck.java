@@ -53,6 +53,33 @@ class NativeSourcesCheck {
         assertEquals(List.of(), offending, "these project types are registered for reflection in the native image");
     }
 
+    /** GET /q/openapi reads deploy/openapi.yaml and .json from the classpath: the native image must carry them. */
+    @Test
+    void theServedOpenApiDocumentsAreNativeResources() throws Exception {
+        Path dir = Path.of(System.getProperty("native.sources.dir", "target/native-sources"));
+        Path jar;
+        try (Stream<Path> files = Files.list(dir)) {
+            jar = files.filter(p -> p.toString().endsWith("-runner.jar")).findFirst().orElseThrow();
+        }
+        List<String> patterns = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            var entry = zip.getEntry("META-INF/native-image/resource-config.json");
+            assertTrue(entry != null, "no resource-config.json in " + jar);
+            try (InputStream in = zip.getInputStream(entry)) {
+                new ObjectMapper().readTree(in).path("resources").path("includes")
+                        .forEach(n -> patterns.add(n.path("pattern").asText()));
+            }
+            for (String name : List.of("openapi.yaml", "openapi.json")) {
+                String resource = "META-INF/imagefn/" + name;
+                assertTrue(zip.getEntry(resource) != null, resource + " is not in " + jar);
+                assertTrue(patterns.stream().anyMatch(resource::matches), resource + " matches none of the native"
+                        + " resource patterns " + patterns + " (quarkus.native.resources.includes)");
+                assertTrue(Files.readString(Path.of("deploy", name)).equals(new String(zip.getInputStream(
+                        zip.getEntry(resource)).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)), resource);
+            }
+        }
+    }
+
     /**
      * BuildTimeStateTest assumes what Quarkus does: every class is initialised at build time, and none of the
      * project's is moved to run time (which would hide a defect behind a build flag instead of fixing it).
