@@ -7,9 +7,11 @@ import io.smallrye.config.Priorities;
 import jakarta.annotation.Priority;
 
 /**
- * {@code imagefn.storage.checksums=when-required}, for stores that reject the SDK's checksums (R2, GCS interop,
- * older MinIO), also turns the S3 client's response checksum validation off ({@code quarkus.s3.checksum-validation})
- * unless that is set explicitly. The SDK's CRC32 on uploads has no Quarkus setting: README, Configuration.
+ * {@code imagefn.storage.checksums=when-required}, for stores that reject checksum headers and trailers (R2, GCS
+ * interop, older MinIO), also sets {@code quarkus.s3.checksum-validation=false} unless that is set explicitly: the
+ * extension always passes it to {@code S3Configuration.checksumValidationEnabled}, and the SDK turns {@code false}
+ * into WHEN_REQUIRED for both its upload CRC32 and its download validation ({@code true}, the default, into
+ * WHEN_SUPPORTED, which also overrides the SDK's own environment variables).
  */
 @Priority(Priorities.APPLICATION)
 public class ChecksumsConfigInterceptor implements ConfigSourceInterceptor {

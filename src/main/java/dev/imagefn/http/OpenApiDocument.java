@@ -1,6 +1,8 @@
 package dev.imagefn.http;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,10 +28,14 @@ public class OpenApiDocument {
     private volatile byte[] json;
 
     void install(@Observes Router router) {
-        router.get(PATH).handler(rc -> serve(rc, wantsJson(rc)));
-        router.get(PATH + ".json").handler(rc -> serve(rc, true));
-        router.get(PATH + ".yaml").handler(rc -> serve(rc, false));
-        router.get(PATH + ".yml").handler(rc -> serve(rc, false));
+        route(router, PATH).handler(rc -> serve(rc, wantsJson(rc)));
+        route(router, PATH + ".json").handler(rc -> serve(rc, true));
+        route(router, PATH + ".yaml").handler(rc -> serve(rc, false));
+        route(router, PATH + ".yml").handler(rc -> serve(rc, false));
+    }
+
+    private static Route route(Router router, String path) {
+        return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
     }
 
     private static boolean wantsJson(RoutingContext rc) {
@@ -44,7 +50,7 @@ public class OpenApiDocument {
 
     private void serve(RoutingContext rc, boolean asJson) {
         rc.response().putHeader("Content-Type", asJson ? "application/json;charset=UTF-8"
-                : "application/yaml;charset=UTF-8").end(Buffer.buffer(body(asJson)));
+                : "application/yaml;charset=UTF-8").putHeader("Vary", "Accept").end(Buffer.buffer(body(asJson)));
     }
 
     private byte[] body(boolean asJson) {
@@ -61,7 +67,7 @@ public class OpenApiDocument {
     }
 
     private static byte[] read(String resource) {
-        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
+        try (InputStream in = OpenApiDocument.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is not packaged (make openapi writes deploy/openapi.*)");
             }

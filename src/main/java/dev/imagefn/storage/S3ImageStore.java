@@ -41,13 +41,6 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
     private final boolean sendChecksum;
     private final boolean createBucket;
 
-    /** The SDK's own switch: system property, then environment (its profile file is not read here). */
-    private static boolean sdkChecksumsWhenRequired() {
-        String v = System.getProperty("aws.requestChecksumCalculation",
-                System.getenv().getOrDefault("AWS_REQUEST_CHECKSUM_CALCULATION", ""));
-        return v.strip().equalsIgnoreCase("when_required");
-    }
-
     @Inject
     public S3ImageStore(S3Client s3, S3Presigner presigner, ImagefnConfig config) {
         this.s3 = s3;
@@ -59,11 +52,6 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
                     + config.storage().checksums() + "'");
         }
         this.sendChecksum = checksums.equals("when-supported");
-        if (!sendChecksum && !sdkChecksumsWhenRequired()) {
-            LOG.warn("imagefn.storage.checksums=when-required: imagefn sends no checksum of its own, but the AWS SDK "
-                    + "still adds its CRC32 to uploads over HTTPS; set AWS_REQUEST_CHECKSUM_CALCULATION=WHEN_REQUIRED "
-                    + "and AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_REQUIRED as well (README, Configuration)");
-        }
         Duration ttl = config.storage().presignTtl();
         if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofDays(7)) > 0) {
             throw new IllegalStateException("imagefn.storage.presign-ttl must be between 1s and 7d (S3's limit for "

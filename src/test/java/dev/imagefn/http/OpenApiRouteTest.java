@@ -50,6 +50,13 @@ class OpenApiRouteTest extends HttpTestBase {
     }
 
     @Test
+    void answersHeadAndVariesOnAccept() {
+        given().when().head("/q/openapi").then().statusCode(200).header("Content-Type",
+                org.hamcrest.Matchers.startsWith("application/yaml"));
+        assertEquals("Accept", get("/q/openapi", "application/json").header("Vary"));
+    }
+
+    @Test
     void theYamlAndTheJsonAreOneDocument() throws Exception {
         assertEquals(new ObjectMapper(new YAMLFactory()).readTree(YAML_FILE.toFile()),
                 new ObjectMapper().readTree(JSON_FILE.toFile()), "make openapi writes both from one generation");
