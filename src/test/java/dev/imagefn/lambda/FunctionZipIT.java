@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.imagefn.testing.GeminiStandIn;
+import dev.imagefn.testing.LambdaTask;
 import dev.imagefn.testing.LocalS3;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,9 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,10 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 class FunctionZipIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path JVM_TEMPLATE = Path.of("deploy/aws/template-snapstart.yaml");
-    private static final Path NATIVE_TEMPLATE = Path.of("deploy/aws/template.yaml");
     private static final String API_KEY = "ric-key-AIzaSyTESTONLY0123456789";
-    private static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
     private static final String ARN = "arn:aws:lambda:eu-west-1:123456789012:function:imagefn";
 
     @Test
@@ -61,52 +54,23 @@ class FunctionZipIT {
         Path zip = build.resolve("function.zip");
         assertTrue(Files.exists(zip), zip + " was not built");
         Path work = build.resolve("lambda-ric");
-        Path task = unzip(zip, work.resolve("task"));
         // A native zip has the executable as bootstrap (provided.al2023); a JVM zip runs under the RIC (java25).
-        boolean nativeZip = Files.isRegularFile(task.resolve("bootstrap"));
-        Template template = Template.read(nativeZip ? NATIVE_TEMPLATE : JVM_TEMPLATE);
+        LambdaTask task = LambdaTask.unpack(zip, work.resolve("task"));
+        boolean nativeZip = task.isNative();
+        LambdaTask.Template template = task.template();
         Path log = work.resolve("function.log");
         try (LocalS3 s3 = LocalS3.start(Path.of(System.getProperty("localstack.dir", "target/localstack")), 0);
                 GeminiStandIn gemini = new GeminiStandIn(0, API_KEY);
                 RuntimeApi api = new RuntimeApi()) {
-            ProcessBuilder pb;
-            if (nativeZip) {
-                assertTrue(task.resolve("bootstrap").toFile().setExecutable(true));
-                pb = new ProcessBuilder(task.resolve("bootstrap").toString());
-            } else {
-                String ricClasspath = Files.readString(work.resolve("classpath.txt")).trim();
-                assertTrue(ricClasspath.contains("aws-lambda-java-runtime-interface-client"), ricClasspath);
-                String java = ProcessHandle.current().info().command().orElse("java");
-                // the JDK 25 running this test; serial GC and a heap within the function's memory, as on Lambda
-                pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx" + template.memoryMb * 85 / 100 + "m", "-cp",
-                        ricClasspath, RIC_MAIN, template.handler);
-            }
-            pb.directory(task.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            // the JDK 25 running this test
+            ProcessBuilder pb = new ProcessBuilder(task.command(work.resolve("classpath.txt"),
+                    ProcessHandle.current().info().command().orElse("java")));
+            pb.directory(task.root().toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             Map<String, String> env = pb.environment();
             env.clear(); // Lambda's environment, not the developer's
-            env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-            env.put("LANG", "en_US.UTF-8");
-            env.put("TZ", ":UTC");
-            env.put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + api.port());
-            env.put("_HANDLER", template.handler);
-            env.put("LAMBDA_TASK_ROOT", task.toString());
-            env.put("AWS_EXECUTION_ENV", nativeZip ? "AWS_Lambda_provided.al2023" : "AWS_Lambda_java25");
-            env.put("AWS_LAMBDA_FUNCTION_NAME", "imagefn");
-            env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-            env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(template.memoryMb));
-            env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
-            env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/imagefn");
-            env.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]0123456789abcdef");
-            env.put("AWS_REGION", "eu-west-1");
-            env.put("AWS_DEFAULT_REGION", "eu-west-1");
+            env.putAll(task.environment(api.port()));
             env.put("AWS_ACCESS_KEY_ID", LocalS3.ACCESS_KEY);
             env.put("AWS_SECRET_ACCESS_KEY", LocalS3.SECRET_KEY);
-            if (nativeZip) {
-                env.put("DISABLE_SIGNAL_HANDLERS", "true");
-            }
-            if (template.javaToolOptions != null && !nativeZip) {
-                env.put("JAVA_TOOL_OPTIONS", template.javaToolOptions);
-            }
             env.put("GEMINI_API_KEY", API_KEY);
             env.put("IMAGEFN_GEMINI_BASE_URL", gemini.baseUrl());
             env.put("IMAGEFN_STORAGE_BUCKET", "images");
@@ -119,7 +83,7 @@ class FunctionZipIT {
             try {
                 // direct invocation
                 Invocation direct = api.invoke("{\"prompt\":\"under the RIC\",\"aspectRatio\":\"1:1\"}",
-                        template.timeoutSeconds);
+                        template.timeoutSeconds());
                 JsonNode result = direct.success(log);
                 assertEquals(direct.requestId, result.get("requestId").asText(), "the RIC's context reaches the handler");
                 assertEquals(1024, result.get("width").asInt());
@@ -133,7 +97,7 @@ class FunctionZipIT {
                         + ",\"attributes\":{\"ApproximateReceiveCount\":\"1\"},\"messageAttributes\":{},"
                         + "\"eventSource\":\"aws:sqs\",\"eventSourceARN\":\"arn:aws:sqs:eu-west-1:123456789012:imagefn-jobs\","
                         + "\"awsRegion\":\"eu-west-1\"}]}";
-                JsonNode batch = api.invoke(sqs, template.timeoutSeconds).success(log);
+                JsonNode batch = api.invoke(sqs, template.timeoutSeconds()).success(log);
                 assertTrue(batch.get("batchItemFailures").isArray(), batch.toString());
                 assertEquals(0, batch.get("batchItemFailures").size(), batch.toString());
                 assertEquals(calls + 1, gemini.calls(), "one record, one generation");
@@ -141,7 +105,7 @@ class FunctionZipIT {
                 // API Gateway HTTP API (payload 2.0)
                 String body = Base64.getEncoder().encodeToString(
                         "{\"prompt\":\"HTTP API under the RIC\",\"imageSize\":\"512\"}".getBytes(StandardCharsets.UTF_8));
-                JsonNode reply = api.invoke(fixture("apigw-v2.json").replace("BODY_BASE64", body), template.timeoutSeconds)
+                JsonNode reply = api.invoke(fixture("apigw-v2.json").replace("BODY_BASE64", body), template.timeoutSeconds())
                         .success(log);
                 assertEquals(200, reply.get("statusCode").asInt(), reply.toString());
                 JsonNode viaHttp = JSON.readTree(reply.get("body").asText());
@@ -150,7 +114,7 @@ class FunctionZipIT {
                         Files.readAllBytes(s3.file("images", viaHttp.get("key").asText())));
 
                 // a refused event: a Lambda error through /error, the runtime stays up
-                JsonNode error = api.invoke("{\"aspectRatio\":\"1:1\"}", template.timeoutSeconds).error(log);
+                JsonNode error = api.invoke("{\"aspectRatio\":\"1:1\"}", template.timeoutSeconds()).error(log);
                 assertEquals(LambdaProblem.class.getName(), error.get("errorType").asText(), error.toString());
                 assertEquals("INVALID_REQUEST", JSON.readTree(error.get("errorMessage").asText()).get("code").asText());
                 assertTrue(p.isAlive(), "the runtime goes on after a function error");
@@ -174,50 +138,6 @@ class FunctionZipIT {
         try (InputStream in = FunctionZipIT.class.getResourceAsStream("/events/" + name)) {
             assertNotNull(in, name);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    /** Unpacks the zip as Lambda does into /var/task. */
-    private static Path unzip(Path zip, Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> old = Files.walk(dir)) {
-                for (Path f : old.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(f);
-                }
-            }
-        }
-        Files.createDirectories(dir);
-        Path root = dir.toAbsolutePath().normalize();
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                Path target = root.resolve(e.getName()).normalize();
-                assertTrue(target.startsWith(root), e.getName());
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(in, target);
-                }
-            }
-        }
-        return root;
-    }
-
-    /** What the SAM template says about the JVM function (function properties over Globals). */
-    record Template(String handler, String javaToolOptions, int memoryMb, int timeoutSeconds) {
-        static Template read(Path path) throws IOException {
-            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(path.toFile());
-            JsonNode globals = root.at("/Globals/Function");
-            JsonNode fn = root.at("/Resources/ImagefnFunction/Properties");
-            String handler = fn.path("Handler").asText(null);
-            assertNotNull(handler, path + ": no Handler");
-            JsonNode opts = fn.at("/Environment/Variables/JAVA_TOOL_OPTIONS");
-            if (opts.isMissingNode()) {
-                opts = globals.at("/Environment/Variables/JAVA_TOOL_OPTIONS");
-            }
-            return new Template(handler, opts.isMissingNode() ? null : opts.asText(),
-                    fn.path("MemorySize").asInt(globals.path("MemorySize").asInt(128)),
-                    fn.path("Timeout").asInt(globals.path("Timeout").asInt(3)));
         }
     }
 
