@@ -17,6 +17,8 @@ LOCALSTACK := target/localstack
 # image and make bench. Training and use must share the JDK build, the class path and these JVM options.
 AOT_CACHE := target/quarkus-app/app.aot
 AOT_JAVA_OPTS := -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+# What GET /q/openapi serves, packaged into the jar: the cached targets below are rebuilt when make openapi rewrites them.
+OPENAPI_FILES := deploy/openapi.yaml deploy/openapi.json
 
 .PHONY: help build build-http aot aot-training test openapi bench run demo native native-sources native-check native-test lambda-native clean check-jdk print-jdk \
 	deploy-aws deploy-aws-jvm deploy-knative deploy-cloudrun
@@ -49,7 +51,7 @@ aot: check-jdk ## train the JDK AOT cache target/quarkus-app/app.aot on the loca
 
 # Package and train again only when the sources, the pom or the package changed: every package rewrites the
 # application's jars, which makes the JVM refuse (and ignore) a cache trained before it.
-$(AOT_CACHE): pom.xml deploy/openapi.yaml deploy/openapi.json $(shell find src/main src/test/java/dev/imagefn/demo -type f 2>/dev/null) $(wildcard target/quarkus-app/quarkus-run.jar)
+$(AOT_CACHE): pom.xml $(OPENAPI_FILES) $(shell find src/main src/test/java/dev/imagefn/demo -type f 2>/dev/null) $(wildcard target/quarkus-app/quarkus-run.jar)
 	$(MVN) package -DskipTests
 	$(MAKE) --no-print-directory aot
 
@@ -82,14 +84,14 @@ bench: check-jdk ## benchmarks and their targets (docs/BENCHMARKS.md); ARGS="col
 
 # The JVM Lambda zip and its RIC class path (make bench's Lambda cold start), packaged again only when the sources or
 # the pom changed since.
-target/lambda/function.zip: pom.xml deploy/openapi.yaml deploy/openapi.json $(shell find src/main src/lambda -type f 2>/dev/null)
+target/lambda/function.zip: pom.xml $(OPENAPI_FILES) $(shell find src/main src/lambda -type f 2>/dev/null)
 	$(MVN) package -DskipTests -Plambda
 
 native-sources: check-jdk ## generate the native-image sources and arguments (no GraalVM needed)
 	$(MVN) package -DskipTests -Dnative -Dquarkus.native.sources-only=true -Dquarkus.package.jar.enabled=true
 
 # make native-sources again only when the sources or the pom changed since target/native-sources was made.
-target/native-sources/native-image.args: pom.xml deploy/openapi.yaml deploy/openapi.json $(shell find src/main -type f 2>/dev/null)
+target/native-sources/native-image.args: pom.xml $(OPENAPI_FILES) $(shell find src/main -type f 2>/dev/null)
 	$(MAKE) --no-print-directory native-sources
 
 native-check: check-jdk target/native-sources/native-image.args ## native-image's analysis and image-heap checks on native-sources (no GraalVM needed; ~10 min, 5 GB)

@@ -30,10 +30,7 @@ class NativeSourcesCheck {
         Path dir = Path.of(System.getProperty("native.sources.dir", "target/native-sources"));
         assertTrue(Files.isDirectory(dir), dir + " is missing: run make native-sources first");
         assertTrue(Files.exists(dir.resolve("native-image.args")), "native-image.args is missing");
-        Path jar;
-        try (Stream<Path> files = Files.list(dir)) {
-            jar = files.filter(p -> p.toString().endsWith("-runner.jar")).findFirst().orElseThrow();
-        }
+        Path jar = runnerJar(dir);
         Set<String> registered = new TreeSet<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             var entry = zip.getEntry("META-INF/native-image/reflect-config.json");
@@ -53,14 +50,17 @@ class NativeSourcesCheck {
         assertEquals(List.of(), offending, "these project types are registered for reflection in the native image");
     }
 
+    private static Path runnerJar(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith("-runner.jar")).findFirst().orElseThrow();
+        }
+    }
+
     /** GET /q/openapi reads deploy/openapi.yaml and .json from the classpath: the native image must carry them. */
     @Test
     void theServedOpenApiDocumentsAreNativeResources() throws Exception {
         Path dir = Path.of(System.getProperty("native.sources.dir", "target/native-sources"));
-        Path jar;
-        try (Stream<Path> files = Files.list(dir)) {
-            jar = files.filter(p -> p.toString().endsWith("-runner.jar")).findFirst().orElseThrow();
-        }
+        Path jar = runnerJar(dir);
         List<String> patterns = new ArrayList<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             var entry = zip.getEntry("META-INF/native-image/resource-config.json");
@@ -87,10 +87,7 @@ class NativeSourcesCheck {
     @Test
     void everyProjectClassIsInitialisedAtBuildTime() throws Exception {
         Path dir = Path.of(System.getProperty("native.sources.dir", "target/native-sources"));
-        Path jar;
-        try (Stream<Path> files = Files.list(dir)) {
-            jar = files.filter(p -> p.toString().endsWith("-runner.jar")).findFirst().orElseThrow();
-        }
+        Path jar = runnerJar(dir);
         List<String> strings = new ArrayList<>();
         boolean allAtBuildTime = false;
         try (ZipFile zip = new ZipFile(jar.toFile())) {

@@ -41,11 +41,11 @@ public class OpenApiDocument {
     private static boolean wantsJson(RoutingContext rc) {
         String format = rc.request().getParam("format");
         if (format != null) {
-            return format.toLowerCase(Locale.ROOT).equals("json");
+            return format.equalsIgnoreCase("json");
         }
         String accept = rc.request().getHeader("Accept");
-        return accept != null && accept.toLowerCase(Locale.ROOT).contains("application/json")
-                && !accept.toLowerCase(Locale.ROOT).contains("yaml");
+        String a = accept == null ? "" : accept.toLowerCase(Locale.ROOT);
+        return a.contains("application/json") && !a.contains("yaml");
     }
 
     private void serve(RoutingContext rc, boolean asJson) {
