@@ -299,13 +299,8 @@ public final class Bench {
             ms[i] = r.firstResponseMs();
             rss[i] = r.rssBytes();
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("zip", zip.toString());
-        m.put("medianMs", median(ms));
-        m.put("minMs", Arrays.stream(ms).min().orElse(0));
-        m.put("maxMs", Arrays.stream(ms).max().orElse(0));
-        m.put("rssAfterFirstImageMB", median(rss) / (1024 * 1024));
-        m.put("runsMs", ms);
+        Map<String, Object> m = new LinkedHashMap<>(Map.of("zip", zip.toString()));
+        m.putAll(coldSummary(ms, rss));
         m.put("firstPollMedianMs", median(poll));
         m.put("firstPollRunsMs", poll);
         System.out.printf("   %-32s median %5d ms  (min %d, max %d)  RSS after first image %d MB; first poll %d ms%n",
@@ -351,14 +346,20 @@ public final class Bench {
             ms[i] = r[0];
             rss[i] = r[1];
         }
+        Map<String, Object> m = coldSummary(ms, rss);
+        System.out.printf("   %-32s median %5d ms  (min %d, max %d)  RSS after first image %d MB%n", label,
+                m.get("medianMs"), m.get("minMs"), m.get("maxMs"), m.get("rssAfterFirstImageMB"));
+        return m;
+    }
+
+    /** Median, min, max and every run of the spawn → first image times; median RSS after the first image. */
+    private static Map<String, Object> coldSummary(long[] ms, long[] rss) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("medianMs", median(ms));
         m.put("minMs", Arrays.stream(ms).min().orElse(0));
         m.put("maxMs", Arrays.stream(ms).max().orElse(0));
         m.put("rssAfterFirstImageMB", median(rss) / (1024 * 1024));
         m.put("runsMs", ms);
-        System.out.printf("   %-32s median %5d ms  (min %d, max %d)  RSS after first image %d MB%n", label,
-                m.get("medianMs"), m.get("minMs"), m.get("maxMs"), m.get("rssAfterFirstImageMB"));
         return m;
     }
 
