@@ -77,4 +77,26 @@ class PackagedAppIT {
                     + " start; the function serves the committed copy instead");
         }
     }
+
+    /** The JDK AOT cache fully keeps only classes of the JVM's own class path (README, Faster JVM start). */
+    @Test
+    void theJvmPackagePutsEveryJarOnTheJvmClassPath() throws Exception {
+        Path app = Path.of(System.getProperty("build.dir", "target"), "quarkus-app");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(app.resolve("lib/main")), "no JVM package");
+        java.util.Set<String> classPath;
+        try (var jar = new java.util.jar.JarFile(app.resolve("quarkus-run.jar").toFile())) {
+            classPath = java.util.Set.of(jar.getManifest().getMainAttributes()
+                    .getValue(java.util.jar.Attributes.Name.CLASS_PATH).split(" "));
+        }
+        List<String> jars;
+        try (var main = Files.list(app.resolve("lib/main")); var own = Files.list(app.resolve("app"))) {
+            jars = java.util.stream.Stream.concat(main, own).map(j -> app.relativize(j).toString())
+                    .filter(n -> n.endsWith(".jar")).toList();
+        }
+        assertTrue(jars.size() > 50, "lib/main and app hold the jars: " + jars.size());
+        List<String> outside = jars.stream().filter(j -> !classPath.contains(j)).toList();
+        assertEquals(0, outside.size(), outside.size() + " jars (" + outside.subList(0, Math.min(3, outside.size()))
+                + "...) are loaded by Quarkus's own class loader instead of the JVM's: the AOT cache cannot keep"
+                + " their lambdas and linking (quarkus.package.jar.type=aot-jar)");
+    }
 }

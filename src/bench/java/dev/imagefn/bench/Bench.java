@@ -218,7 +218,7 @@ public final class Bench {
         String body = "{\"prompt\":\"cold start\",\"aspectRatio\":\"1:1\",\"imageSize\":\"1K\"}";
         Map<String, Object> cold = new LinkedHashMap<>();
         System.out.println("\n1. cold start: process spawn → first image (median of " + RUNS + ")");
-        cold.put("jvm", coldStart(function(LocalS3.freePort()), body, "imagefn JVM (fast-jar)"));
+        cold.put("jvm", coldStart(function(LocalS3.freePort()), body, "imagefn JVM (aot-jar)"));
         cold.put("jvmTuned", coldStart(function(LocalS3.freePort(), TUNED), body, "imagefn JVM, C1 + SerialGC"));
 
         if (Files.exists(AOT_CACHE)) {
