@@ -42,6 +42,11 @@ public class ImageFnException extends RuntimeException {
         return new ImageFnException(code, detail(), extensions, retryAfter, getCause(), Disposition.PAID_FAILED);
     }
 
+    /** The same failure, with {@code more} added to its detail. */
+    public ImageFnException withDetail(String more) {
+        return new ImageFnException(code, detail() + more, extensions, retryAfter, getCause(), disposition);
+    }
+
     /** The failure as another disposition decides it (a stored failure replayed to a redelivery). */
     public ImageFnException as(Disposition d) {
         return new ImageFnException(code, detail(), extensions, retryAfter, getCause(), d);

@@ -93,15 +93,45 @@ class OpenAiImagesTest extends HttpTestBase {
     void b64JsonWithNImagesIsNIdempotentGenerations() {
         String body = "{\"prompt\":\"two cats\",\"n\":2,\"response_format\":\"b64_json\",\"idempotencyKey\":\"oa-n2\","
                 + "\"quality\":\"hd\",\"style\":\"vivid\",\"user\":\"u-1\",\"output_format\":\"png\"}";
+        int records = idempotencyRecords().size();
         var first = generate(body).statusCode(200).body("data.size()", equalTo(2))
                 .body("data[0]", not(hasKey("url"))).body("results[0].reused", equalTo(false)).extract();
         assertEquals(2, gemini().calls());
         byte[] second = Base64.getDecoder().decode((String) first.path("data[1].b64_json"));
         assertArrayEquals(gemini().lastFinalImages().getLast(), second);
-        assertEquals(2, idempotencyRecords().size(), "one record per image: oa-n2#1 and oa-n2#2");
+        assertEquals(records + 2, idempotencyRecords().size(), "one record per image: oa-n2#1 and oa-n2#2");
         generate(body).statusCode(200).body("results[0].reused", equalTo(true)).body("results[1].reused", equalTo(true))
                 .body("data[1].b64_json", equalTo(first.path("data[1].b64_json")));
         assertEquals(2, gemini().calls(), "the retry pays nothing");
+    }
+
+    @Test
+    void aFailurePartWayWithoutAnIdempotencyKeyLeavesNoneOfTheRequestsImages() {
+        gemini().enqueue(Reply.image(), Reply.finish("NO_IMAGE", null));
+        assertNoObjectLeft(() -> generate("{\"prompt\":\"two cats\",\"n\":2}").statusCode(502)
+                .body("error.code", equalTo("no_image"))
+                .body("error.message", containsString("image 2 of the request failed; the 1 image(s) stored for it"
+                        + " were deleted")));
+        assertEquals(2, gemini().calls());
+    }
+
+    @Test
+    void aFailurePartWayWithAnIdempotencyKeyKeepsTheStoredImagesForTheRetryToReuse() {
+        String body = "{\"prompt\":\"two dogs\",\"n\":2,\"idempotencyKey\":\"oa-part\"}";
+        gemini().enqueue(Reply.image());
+        for (int i = 0; i < 5; i++) {
+            gemini().enqueue(Reply.unavailable());
+        }
+        String message = generate(body).statusCode(503).header("x-should-retry", "true")
+                .body("error.message", containsString("image 2 of the request failed; the image(s) stored before it"
+                        + " stay: ")).extract().path("error.message");
+        String kept = message.replaceAll(".*stay: ([^;]+);.*", "$1");
+        assertArrayEquals(gemini().lastFinalImages().getFirst(), object(kept));
+        int paid = gemini().calls();
+        gemini().reset();
+        generate(body).statusCode(200).body("data.size()", equalTo(2)).body("results[0].reused", equalTo(true))
+                .body("results[0].key", equalTo(kept)).body("results[1].reused", equalTo(false));
+        assertEquals(1, gemini().calls(), "the retry pays for the failed image only (" + paid + " calls before)");
     }
 
     @Test

@@ -64,14 +64,21 @@ public class OpenAiImages {
             List<ImageRequest> requests = translate(r, !b64);
             List<ImageResult> results = new ArrayList<>();
             List<OpenAiJson.Item> items = new ArrayList<>();
-            for (ImageRequest request : requests) {
-                Outcome o = deliveries.run(Delivery.call("http", requestId, deadline), () -> request);
-                if (o.result() == null) {
-                    return OpenAiErrors.reply(o.error(), requestId);
+            for (int i = 0; i < requests.size(); i++) {
+                ImageRequest request = requests.get(i);
+                try {
+                    Outcome o = deliveries.run(Delivery.call("http", requestId, deadline), () -> request);
+                    if (o.result() == null) {
+                        throw o.error() != null ? o.error()
+                                : new ImageFnException(ErrorCode.INTERNAL, "not generated: " + o.skipped());
+                    }
+                    results.add(o.result());
+                    items.add(b64 ? new OpenAiJson.Item(null, base64Of(o.result()))
+                            : new OpenAiJson.Item(o.result().url(), null));
+                } catch (ImageFnException e) {
+                    return OpenAiErrors.reply(requests.size() == 1 ? e
+                            : abandon(e, i + 1, results, r.idempotencyKey()), requestId);
                 }
-                results.add(o.result());
-                items.add(b64 ? new OpenAiJson.Item(null, base64Of(o.result())) : new OpenAiJson.Item(o.result().url(),
-                        null));
             }
             return new HttpReply(200, Map.of("Content-Type", "application/json", RequestIds.HEADER, requestId),
                     OpenAiJson.writeImages(Instant.now().getEpochSecond(), items, results));
@@ -82,6 +89,40 @@ public class OpenAiImages {
             return OpenAiErrors.reply(new ImageFnException(ErrorCode.INTERNAL, "internal error; see the logs for "
                     + "request " + requestId), requestId);
         }
+    }
+
+    /**
+     * Image {@code failed} (from 1) of a request for several failed, perhaps after others were stored. With an
+     * idempotency key they stay (their records name them; a retry reuses them); without one nothing names them
+     * again, so they are deleted (best effort).
+     */
+    private ImageFnException abandon(ImageFnException e, int failed, List<ImageResult> stored,
+            String idempotencyKey) {
+        if (idempotencyKey != null && !stored.isEmpty()) {
+            String keys = String.join(", ", stored.stream().map(ImageResult::key).toList());
+            return e.withDetail(" (image " + failed + " of the request failed; the image(s) stored before it stay: "
+                    + keys + (e.retryable() ? "; the same request with the same idempotencyKey reuses them and pays"
+                            + " only for the rest)" : ")"));
+        }
+        int deleted = 0;
+        for (ImageResult result : stored) {
+            if (result.reused()) {
+                continue;
+            }
+            List<String> keys = result.images().isEmpty() ? List.of(result.key())
+                    : result.images().stream().map(ImageResult.StoredImage::key).toList();
+            for (String key : keys) {
+                try {
+                    store.delete(key);
+                    deleted++;
+                } catch (RuntimeException d) {
+                    LOG.warnf("could not delete %s after image %d of the request failed: %s", key, failed,
+                            d.toString());
+                }
+            }
+        }
+        return e.withDetail(" (image " + failed + " of the request failed; the " + deleted + " image(s) stored for it"
+                + " were deleted)");
     }
 
     /** {@code true} for {@code b64_json}; {@code url} (presigned GET) when absent. */
