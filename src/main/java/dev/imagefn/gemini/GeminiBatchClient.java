@@ -160,6 +160,16 @@ public class GeminiBatchClient implements BatchGateway {
         }
     }
 
+    @Override
+    public void cancel(String name, Deadline deadline) {
+        if (!name.matches("batches/[A-Za-z0-9_-]+")) {
+            throw new ImageFnException(ErrorCode.INTERNAL, "not a batch name: " + name);
+        }
+        send(HttpRequest.newBuilder(URI.create(base + "/v1beta/" + name + ":cancel"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")), deadline,
+                "cancel " + name);
+    }
+
     /** Reads the operation as it arrives: each inline answer is decoded on its own, never the whole body as a tree. */
     private Status status(String name, InputStream in, Deadline deadline) throws IOException {
         String state = null;

@@ -53,6 +53,11 @@ class BatchDeliveriesTest {
             public Status get(String name, Deadline deadline) {
                 return new Status(name, "BATCH_STATE_RUNNING", List.of());
             }
+
+            @Override
+            public void cancel(String name, Deadline deadline) {
+                throw new AssertionError("nothing here cancels a batch");
+            }
         };
         return new Deliveries(pipeline, failures,
                 new JobTelemetry(io.opentelemetry.api.OpenTelemetry.noop().getTracer("test"), io.opentelemetry.api.OpenTelemetry.noop()),

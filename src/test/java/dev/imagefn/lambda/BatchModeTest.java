@@ -43,6 +43,9 @@ class BatchModeTest extends HttpTestBase {
     @Inject
     LambdaHandler handler;
 
+    @Inject
+    dev.imagefn.core.batch.BatchGateway gateway;
+
     private JsonNode invoke(String event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
@@ -176,6 +179,19 @@ class BatchModeTest extends HttpTestBase {
                 && "alt=media".equals(r.query())), "results downloaded from the responses file");
         assertArrayEquals(GeminiStandIn.imagesFor(MODEL, batch.requests().get(1).getValue(), Reply.image()).getLast(),
                 object(done.at("/stored/1/key").asText()));
+    }
+
+    @Test
+    void theBatchClientCancelsABatchAtGemini() {
+        dev.imagefn.core.Deadline deadline = dev.imagefn.core.Deadline.after(java.time.Duration.ofSeconds(30));
+        String name = gateway.submit(MODEL, "imagefn-cancel", List.of(new dev.imagefn.core.batch.BatchGateway.Request(
+                "k-1", new dev.imagefn.core.GenerationRequest(MODEL, "a cancelled fox", null, null, List.of(), false,
+                        null, false, null))), deadline);
+        int before = batchApi().cancelled();
+        gateway.cancel(name, deadline);
+        assertEquals(before + 1, batchApi().cancelled());
+        assertEquals("BATCH_STATE_CANCELLED", gateway.get(name, deadline).state());
+        assertTrue(gateway.get(name, deadline).lost(), "its jobs go again, once");
     }
 
     @Test

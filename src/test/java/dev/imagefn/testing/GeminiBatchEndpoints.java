@@ -31,6 +31,7 @@ public final class GeminiBatchEndpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CREATE = Pattern.compile("/v1beta/models/([^/:]+):batchGenerateContent");
     private static final Pattern GET = Pattern.compile("/v1beta/(batches/[A-Za-z0-9_-]+)");
+    private static final Pattern CANCEL = Pattern.compile("/v1beta/(batches/[A-Za-z0-9_-]+):cancel");
     private static final Pattern DOWNLOAD = Pattern.compile("/download/v1beta/(files/[A-Za-z0-9_-]+):download");
     private static final String BATCH_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch";
     private static final String OUTPUT_TYPE =
@@ -98,8 +99,9 @@ public final class GeminiBatchEndpoints {
         Matcher create = CREATE.matcher(path);
         Matcher get = GET.matcher(path);
         Matcher download = DOWNLOAD.matcher(path);
+        Matcher cancel = CANCEL.matcher(path);
         boolean upload = path.equals("/upload/v1beta/files");
-        if (!create.matches() && !get.matches() && !download.matches() && !upload) {
+        if (!create.matches() && !get.matches() && !download.matches() && !cancel.matches() && !upload) {
             return false;
         }
         recorded.add(rec);
@@ -113,6 +115,8 @@ public final class GeminiBatchEndpoints {
             create(ex, create.group(1), rec.json());
         } else if (get.matches() && rec.method().equals("GET")) {
             get(ex, get.group(1));
+        } else if (cancel.matches() && rec.method().equals("POST")) {
+            cancel(ex, cancel.group(1));
         } else if (download.matches() && rec.method().equals("GET") && "alt=media".equals(rec.query())) {
             byte[] file = files.get(download.group(1));
             if (file == null) {
@@ -183,6 +187,28 @@ public final class GeminiBatchEndpoints {
                 new String[] {"BATCH_STATE_PENDING"});
         batches.put(name, b);
         send(ex, 200, operation(b, body.at("/batch/displayName").asText("")).toString(), Map.of());
+    }
+
+    /** A batch not over yet becomes CANCELLED (its requests are not run); the answer is an empty object. */
+    private void cancel(HttpExchange ex, String name) throws IOException {
+        Batch b = batches.get(name);
+        if (b == null) {
+            send(ex, 404, "{\"error\":{\"code\":404,\"message\":\"Batch not found.\",\"status\":\"NOT_FOUND\"}}",
+                    Map.of());
+            return;
+        }
+        synchronized (b) {
+            if (!List.of("BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_EXPIRED").contains(b.state())) {
+                b.upcoming().clear();
+                b.current()[0] = "BATCH_STATE_CANCELLED";
+            }
+        }
+        send(ex, 200, "{}", Map.of());
+    }
+
+    /** Requests that cancelled a batch. */
+    public int cancelled() {
+        return (int) recorded.stream().filter(r -> CANCEL.matcher(r.path()).matches()).count();
     }
 
     private void get(HttpExchange ex, String name) throws IOException {

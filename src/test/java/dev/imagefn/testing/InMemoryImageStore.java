@@ -18,6 +18,8 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     private final Map<String, Map<String, Stored>> buckets = new ConcurrentHashMap<>();
     /** While set, every call fails as a store that is down. */
     public final AtomicBoolean down = new AtomicBoolean();
+    /** Document keys whose creation fails, as a store that is down would, while it answers true for them. */
+    public volatile java.util.function.Predicate<String> refusesDocument = key -> false;
 
     private record Stored(byte[] data, String contentType, Map<String, String> metadata, String etag) {
     }
@@ -138,6 +140,9 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     @Override
     public boolean createDocument(String key, byte[] body) {
         check();
+        if (refusesDocument.test(key)) {
+            throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "object storage failed (test: " + key + ")");
+        }
         return documents.createDocument(key, body);
     }
 

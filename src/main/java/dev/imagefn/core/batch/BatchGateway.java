@@ -48,4 +48,7 @@ public interface BatchGateway {
     String submit(String model, String displayName, List<Request> requests, Deadline deadline);
 
     Status get(String name, Deadline deadline);
+
+    /** Asks Gemini to stop the batch: requests it has not run yet are not run, nor paid. */
+    void cancel(String name, Deadline deadline);
 }

@@ -41,6 +41,8 @@ public class BatchJobs {
     static final int MAX_ATTEMPTS = 2;
     private static final BigDecimal BATCH_SHARE = new BigDecimal("0.5");
     private static final int MAX_LISTED = 10_000;
+    /** Tries at a submitted batch's record before the batch is cancelled. */
+    private static final int RECORD_ATTEMPTS = 3;
 
     private final ImagePipeline pipeline;
     private final ImageStore store;
@@ -158,10 +160,54 @@ public class BatchJobs {
         String name = gateway.submit(model, "imagefn-" + clock.getAsLong(), requests, deadline);
         BatchRecord record = new BatchRecord(name, model, attempt, group.stream().map(q -> q.entry().id()).toList(),
                 clock.getAsLong());
-        // Gemini has the batch now: if this write fails, the entries look like orphans and a poll submits them again.
-        store.createDocument(runningKey(name), BatchJson.write(record));
+        try {
+            recordRunning(runningKey(name), BatchJson.write(record), deadline);
+        } catch (RuntimeException e) {
+            // Unrecorded, its entries look like orphans and a poll would submit them again: paid twice.
+            try {
+                gateway.cancel(name, deadline);
+                LOG.warnf("cancelled %s: its record could not be written (%s); its %d job(s) stay pending", name,
+                        e.toString(), group.size());
+            } catch (RuntimeException c) {
+                LOG.errorf("%s runs at Gemini, but its record could not be written (%s) and the batch could not be"
+                        + " cancelled (%s): a poll submits its %d job(s) again, and they are paid twice", name,
+                        e.toString(), c.toString(), group.size());
+            }
+            throw e;
+        }
         LOG.infof("submitted %s: %d %s job(s), attempt %d", name, group.size(), model, attempt);
         return name;
+    }
+
+    /** Writes a submitted batch's record, trying again (Gemini has the batch: the record is all that names it). */
+    private void recordRunning(String key, byte[] body, Deadline deadline) {
+        for (int attempt = 1; ; attempt++) {
+            boolean created;
+            try {
+                created = store.createDocument(key, body);
+            } catch (RuntimeException e) {
+                long wait = 250L * attempt;
+                if (attempt == RECORD_ATTEMPTS || deadline.remaining().toMillis() < 2 * wait) {
+                    throw e;
+                }
+                sleep(wait, e);
+                continue;
+            }
+            // Not created: an earlier attempt of ours may have been written after all.
+            if (created || store.getDocument(key).map(d -> java.util.Arrays.equals(d.body(), body)).orElse(false)) {
+                return;
+            }
+            throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "another record holds " + key);
+        }
+    }
+
+    private static void sleep(long millis, RuntimeException cause) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException i) {
+            Thread.currentThread().interrupt();
+            throw cause;
+        }
     }
 
     /**

@@ -223,6 +223,44 @@ class BatchJobsTest {
     }
 
     @Test
+    void aBatchWhoseRecordCannotBeWrittenIsCancelledSoItsJobsArePaidOnce() {
+        record("m-1", "a fox");
+        store.refusesDocument = key -> key.contains("/running/");
+        assertEquals(List.of(), batches.flush(deadline()));
+        assertEquals(List.of("batches/b1"), gemini.cancelled, "nothing here names the batch any more");
+        assertEquals(1, documents("entries/").size(), "the job stays pending");
+
+        store.refusesDocument = key -> false;
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        batches.poll(deadline());
+        assertEquals(2, gemini.submissions.size(), "submitted again, by the orphan sweep");
+        gemini.set("batches/b2", SUCCEEDED);
+        assertEquals(1, batches.poll(deadline()).stored().size());
+        assertEquals(1, images().size());
+    }
+
+    @Test
+    void aBatchRecordThatFailsOnceIsWrittenOnTheNextTryAndNothingIsCancelled() {
+        record("m-1", "a fox");
+        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+        store.refusesDocument = key -> key.contains("/running/") && refusals.incrementAndGet() == 1;
+        assertEquals(List.of("batches/b1"), batches.flush(deadline()));
+        assertEquals(2, refusals.get());
+        assertEquals(List.of(), gemini.cancelled);
+        assertEquals(1, documents("running/").size());
+    }
+
+    @Test
+    void whenTheCancelFailsTooTheSubmissionStillReportsItsFailure() {
+        record("m-1", "a fox");
+        store.refusesDocument = key -> key.contains("/running/");
+        gemini.cancelFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "down");
+        assertEquals(List.of(), batches.flush(deadline()));
+        assertEquals(1, documents("entries/").size());
+        assertTrue(documents("running/").isEmpty());
+    }
+
+    @Test
     void anInvalidJobIsRefusedAndAStoreThatIsDownIsTransient() {
         ImageFnException invalid = assertThrows(ImageFnException.class, () -> record("m-1", " "));
         assertEquals(ErrorCode.INVALID_REQUEST, invalid.code());

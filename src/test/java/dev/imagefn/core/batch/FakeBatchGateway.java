@@ -27,6 +27,8 @@ final class FakeBatchGateway implements BatchGateway {
     /** Runs in every {@link #get}, before it answers (a barrier for concurrent polls). */
     volatile Runnable onGet = () -> { };
     volatile RuntimeException submitFailure;
+    volatile RuntimeException cancelFailure;
+    final List<String> cancelled = new CopyOnWriteArrayList<>();
 
     @Override
     public String submit(String model, String displayName, List<Request> requests, Deadline deadline) {
@@ -50,6 +52,15 @@ final class FakeBatchGateway implements BatchGateway {
         return new Status(name, state, s.requests().stream().map(r -> failing.contains(r.key())
                 ? new Result(r.key(), null, new ImageFnException(ErrorCode.INVALID_REQUEST, "Gemini failed it"))
                 : new Result(r.key(), png(r.request().prompt()), null)).toList());
+    }
+
+    @Override
+    public void cancel(String name, Deadline deadline) {
+        if (cancelFailure != null) {
+            throw cancelFailure;
+        }
+        cancelled.add(name);
+        states.put(name, "BATCH_STATE_CANCELLED");
     }
 
     void set(String name, String state) {
