@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.idempotency.IdempotencyKey;
 import dev.imagefn.delivery.BatchPolls;
 import dev.imagefn.delivery.Deliveries;
 import dev.imagefn.delivery.Delivery;
@@ -96,7 +97,8 @@ public class LambdaHandler implements RequestStreamHandler {
                 }
                 case SCHEDULED -> out.writeRawValue(new String(polls.poll(requestId, deadline),
                         java.nio.charset.StandardCharsets.UTF_8));
-                case DIRECT -> direct(event, requestId, deadline, out);
+                case DIRECT -> direct(event, requestId, context != null && context.getAwsRequestId() != null,
+                        deadline, out);
             }
         } finally {
             MDC.remove(AWS_REQUEST_ID);
@@ -112,12 +114,19 @@ public class LambdaHandler implements RequestStreamHandler {
         return header == null || header.isBlank() ? Map.of() : Map.of(JobTelemetry.XRAY_HEADER, header);
     }
 
-    /** The caller gets the answer (a result, or a Lambda error carrying the problem); no failure record. */
-    private void direct(byte[] event, String requestId, Deadline deadline, JsonGenerator out) throws IOException {
+    /**
+     * The caller gets the answer (a result, or a Lambda error carrying the problem); no failure record. Lambda
+     * retries an asynchronous invocation that failed under the same request id: without an idempotency key of
+     * its own, that id is the job's identity, so a retry is answered from the first attempt, not paid again.
+     */
+    private void direct(byte[] event, String requestId, boolean lambdaRequestId, Deadline deadline,
+            JsonGenerator out) throws IOException {
         Outcome o;
         try {
             EventBodies.Job job = bodies.read(event, null, true);
-            o = deliveries.run(new Delivery("direct", requestId, job.identity(), null, requestId, deadline),
+            IdempotencyKey identity = job.identity() != null || !lambdaRequestId ? job.identity()
+                    : IdempotencyKey.delivery("lambda", requestId);
+            o = deliveries.run(new Delivery("direct", requestId, identity, null, requestId, deadline),
                     job::request);
         } catch (ImageFnException e) {
             throw new LambdaProblem(e, requestId);

@@ -114,6 +114,35 @@ class LambdaHandlerTest extends HttpTestBase {
                 () -> invoke("{\"prompt\":\"bad\"}")).getMessage()).get("code").asText());
     }
 
+    private JsonNode invokeAs(String requestId, String event) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+                new FakeContext(requestId, System.currentTimeMillis() + 300_000));
+        return JSON.readTree(out.toByteArray());
+    }
+
+    @Test
+    void lambdasRetryOfAnAsyncInvocationUnderTheSameRequestIdIsNotPaidAgain() throws Exception {
+        String failing = "async-" + UUID.randomUUID();
+        gemini().enqueue(Reply.finish("NO_IMAGE", null));
+        String first = assertThrows(LambdaProblem.class, () -> invokeAs(failing, "{\"prompt\":\"a paid failure\"}"))
+                .getMessage();
+        String retried = assertThrows(LambdaProblem.class,
+                () -> invokeAs(failing, "{\"prompt\":\"a paid failure\"}")).getMessage();
+        assertEquals("NO_IMAGE", JSON.readTree(retried).get("code").asText(), retried);
+        assertEquals(JSON.readTree(first).get("code"), JSON.readTree(retried).get("code"));
+        assertEquals(1, gemini().calls(), "the retry replays the paid failure");
+
+        String ok = "async-" + UUID.randomUUID();
+        JsonNode made = invokeAs(ok, "{\"prompt\":\"an async fox\"}");
+        JsonNode again = invokeAs(ok, "{\"prompt\":\"an async fox\"}");
+        assertEquals(made.get("key"), again.get("key"));
+        assertTrue(again.get("reused").asBoolean(), again.toString());
+        assertEquals(2, gemini().calls());
+        invokeAs("async-" + UUID.randomUUID(), "{\"prompt\":\"an async fox\"}");
+        assertEquals(3, gemini().calls(), "another invocation is another job");
+    }
+
     @Test
     void sqsBatchReportsOnlyRetryableFailuresAndRecordsPermanentOnes() throws Exception {
         String ok = "m-ok-" + UUID.randomUUID();
