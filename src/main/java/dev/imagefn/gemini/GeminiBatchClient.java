@@ -25,8 +25,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@link BatchGateway} on Gemini's Batch API (README, Batch mode): {@code models/{model}:batchGenerateContent} with
@@ -142,18 +142,21 @@ public class GeminiBatchClient implements BatchGateway {
 
     @Override
     public Status get(String name, Deadline deadline) {
-        if (!name.matches("batches/[A-Za-z0-9_-]+")) {
-            throw new ImageFnException(ErrorCode.INTERNAL, "not a batch name: " + name);
+        try (InputStream in = operation(name, deadline)) {
+            return new Status(name, in == null ? Status.NOT_FOUND : read(name, in, null, deadline));
+        } catch (IOException e) {
+            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the batch " + name + " could not be read: "
+                    + e.getMessage(), e);
         }
-        HttpResponse<InputStream> response;
-        try {
-            response = sendStreaming(HttpRequest.newBuilder(URI.create(base + "/v1beta/" + name)).GET(), deadline,
-                    "poll " + name);
-        } catch (NotFound gone) {
-            return new Status(name, Status.NOT_FOUND, List.of());
-        }
-        try (InputStream in = response.body()) {
-            return status(name, in, deadline);
+    }
+
+    @Override
+    public void results(String name, Deadline deadline, Consumer<Result> each) {
+        try (InputStream in = operation(name, deadline)) {
+            if (in == null) {
+                throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "Gemini no longer knows " + name);
+            }
+            read(name, in, each, deadline);
         } catch (IOException e) {
             throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the batch " + name + " could not be read: "
                     + e.getMessage(), e);
@@ -170,13 +173,28 @@ public class GeminiBatchClient implements BatchGateway {
                 "cancel " + name);
     }
 
-    /** Reads the operation as it arrives: each inline answer is decoded on its own, never the whole body as a tree. */
-    private Status status(String name, InputStream in, Deadline deadline) throws IOException {
+    /** {@code GET batches/…} as a stream, or {@code null} when Gemini does not know the batch. */
+    private InputStream operation(String name, Deadline deadline) {
+        if (!name.matches("batches/[A-Za-z0-9_-]+")) {
+            throw new ImageFnException(ErrorCode.INTERNAL, "not a batch name: " + name);
+        }
+        try {
+            return sendStreaming(HttpRequest.newBuilder(URI.create(base + "/v1beta/" + name)).GET(), deadline,
+                    "poll " + name).body();
+        } catch (NotFound gone) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads the operation as it arrives and returns its state; with {@code each}, also hands over its answers
+     * (inline, or from the responses file), each decoded on its own. Without, answers are skipped unread.
+     */
+    private String read(String name, InputStream in, Consumer<Result> each, Deadline deadline) throws IOException {
         String state = null;
         boolean done = false;
         boolean failed = false;
         String responsesFile = null;
-        List<Result> results = new ArrayList<>();
         try (JsonParser p = json.createParser(in)) {
             expectObject(p);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -190,18 +208,24 @@ public class GeminiBatchClient implements BatchGateway {
                         p.skipChildren();
                     }
                     case "metadata" -> state = firstNonNull(state, stateOf(p));
-                    case "response", "output" -> responsesFile = output(p, results);
+                    case "response", "output" -> {
+                        if (each == null) {
+                            p.skipChildren();
+                        } else {
+                            responsesFile = output(p, each);
+                        }
+                    }
                     default -> p.skipChildren();
                 }
             }
         }
+        if (responsesFile != null) {
+            download(responsesFile, deadline, each);
+        }
         if (state == null) {
             state = !done ? "BATCH_STATE_PENDING" : failed ? "BATCH_STATE_FAILED" : Status.SUCCEEDED;
         }
-        if (Status.SUCCEEDED.equals(state) && responsesFile != null) {
-            results.addAll(download(responsesFile, deadline));
-        }
-        return new Status(name, state, results);
+        return state;
     }
 
     private static String stateOf(JsonParser p) throws IOException {
@@ -222,8 +246,8 @@ public class GeminiBatchClient implements BatchGateway {
         return state;
     }
 
-    /** {@code inlinedResponses.inlinedResponses[]} into {@code results}; returns {@code responsesFile}, if any. */
-    private String output(JsonParser p, List<Result> results) throws IOException {
+    /** {@code inlinedResponses.inlinedResponses[]} to {@code each}; returns {@code responsesFile}, if any. */
+    private String output(JsonParser p, Consumer<Result> each) throws IOException {
         String file = null;
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
@@ -239,7 +263,7 @@ public class GeminiBatchClient implements BatchGateway {
                     String inner = p.currentName();
                     if (p.nextToken() == JsonToken.START_ARRAY && inner.equals("inlinedResponses")) {
                         while (p.nextToken() == JsonToken.START_OBJECT) {
-                            results.add(result(p, "metadata"));
+                            each.accept(result(p, "metadata"));
                         }
                     } else {
                         p.skipChildren();
@@ -317,13 +341,12 @@ public class GeminiBatchClient implements BatchGateway {
     }
 
     /** The responses file: one JSON answer per line, {@code {"key":…,"response":…}} or {@code {"key":…,"error":…}}. */
-    private List<Result> download(String file, Deadline deadline) {
+    private void download(String file, Deadline deadline, Consumer<Result> each) {
         if (!file.matches("files/[A-Za-z0-9_-]+")) {
             throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "not a file name: " + file);
         }
         HttpResponse<InputStream> response = sendStreaming(HttpRequest.newBuilder(URI.create(base
                 + "/download/v1beta/" + file + ":download?alt=media")).GET(), deadline, "download " + file);
-        List<Result> results = new ArrayList<>();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
                 if (line.isBlank()) {
@@ -331,14 +354,13 @@ public class GeminiBatchClient implements BatchGateway {
                 }
                 try (JsonParser p = json.createParser(line)) {
                     expectObject(p);
-                    results.add(result(p, "metadata"));
+                    each.accept(result(p, "metadata"));
                 }
             }
         } catch (IOException e) {
             throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the responses file " + file
                     + " could not be read: " + e.getMessage(), e);
         }
-        return results;
     }
 
     private HttpResponse<byte[]> send(HttpRequest.Builder request, Deadline deadline, String what) {

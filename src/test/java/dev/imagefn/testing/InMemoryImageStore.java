@@ -20,6 +20,8 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     public final AtomicBoolean down = new AtomicBoolean();
     /** Document keys whose creation fails, as a store that is down would, while it answers true for them. */
     public volatile java.util.function.Predicate<String> refusesDocument = key -> false;
+    /** Runs at every image stored, with its key. */
+    public volatile java.util.function.Consumer<String> onPut = key -> { };
 
     private record Stored(byte[] data, String contentType, Map<String, String> metadata, String etag) {
     }
@@ -74,6 +76,7 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     @Override
     public StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent) {
         check();
+        onPut.accept(key);
         Map<String, Stored> b = buckets.computeIfAbsent(bucket, x -> new ConcurrentHashMap<>());
         Stored s = new Stored(image.bytes().toArray(), image.mimeType(), Map.copyOf(metadata), "\"" + key + "\"");
         if (ifAbsent) {

@@ -6,6 +6,7 @@ import dev.imagefn.core.GenerationRequest;
 import dev.imagefn.core.ImageFnException;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** Gemini's Batch API as the batch jobs need it: submit many requests of one model, ask how the batch is doing. */
 public interface BatchGateway {
@@ -19,20 +20,16 @@ public interface BatchGateway {
     }
 
     /**
-     * A batch as Gemini reports it; {@code results} are filled once it has succeeded. States are Gemini's
+     * A batch as Gemini reports it (its results come from {@link #results}). States are Gemini's
      * ({@code BATCH_STATE_PENDING}, {@code _RUNNING}, {@code _SUCCEEDED}, {@code _FAILED}, {@code _CANCELLED},
      * {@code _EXPIRED}).
      */
-    record Status(String name, String state, List<Result> results) {
+    record Status(String name, String state) {
         public static final String SUCCEEDED = "BATCH_STATE_SUCCEEDED";
         /** Gemini no longer knows the batch (deleted, or past its retention). */
         public static final String NOT_FOUND = "NOT_FOUND";
         private static final Set<String> LOST = Set.of("BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED",
                 "BATCH_STATE_EXPIRED", NOT_FOUND);
-
-        public Status {
-            results = List.copyOf(results);
-        }
 
         public boolean succeeded() {
             return SUCCEEDED.equals(state);
@@ -48,6 +45,12 @@ public interface BatchGateway {
     String submit(String model, String displayName, List<Request> requests, Deadline deadline);
 
     Status get(String name, Deadline deadline);
+
+    /**
+     * Hands the answers of a batch that succeeded to {@code each}, one at a time as they are read, so a poll holds
+     * one image at a time, not the whole batch.
+     */
+    void results(String name, Deadline deadline, Consumer<Result> each);
 
     /** Asks Gemini to stop the batch: requests it has not run yet are not run, nor paid. */
     void cancel(String name, Deadline deadline);

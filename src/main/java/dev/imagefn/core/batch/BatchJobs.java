@@ -254,7 +254,7 @@ public class BatchJobs {
                         @Override
                         public String run() {
                             if (status.succeeded()) {
-                                collect(record, status, deadline, mine, mineFailed);
+                                collect(record, deadline, mine, mineFailed);
                             } else {
                                 lost(record, status, deadline, mineFailed, referenced);
                             }
@@ -308,35 +308,37 @@ public class BatchJobs {
         }
     }
 
-    private void collect(BatchRecord record, BatchGateway.Status status, Deadline deadline, List<ImageResult> stored,
+    private void collect(BatchRecord record, Deadline deadline, List<ImageResult> stored,
             List<PollReport.Failed> failed) {
-        Map<String, BatchGateway.Result> results = new LinkedHashMap<>();
-        status.results().forEach(r -> results.put(r.key(), r));
-        for (String id : record.entries()) {
-            Optional<PendingEntry> entry = entry(id);
+        Set<String> unanswered = new java.util.LinkedHashSet<>(record.entries());
+        gateway.results(record.name(), deadline, result -> {
+            if (!unanswered.remove(result.key())) {
+                return;
+            }
+            Optional<PendingEntry> entry = entry(result.key());
             if (entry.isEmpty()) {
-                continue;
+                return;
             }
             PendingEntry e = entry.get();
-            BatchGateway.Result result = results.get(id);
-            if (result == null) {
-                fail(e, new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, record.name()
-                        + " finished without a result for this job"), failed);
-            } else if (result.error() != null) {
+            if (result.error() != null) {
                 fail(e, result.error(), failed);
-            } else {
-                try {
-                    ImageResult r = pipeline.run(e.request(), e.identity(), e.requestId(), deadline,
-                            (request, d) -> result.generation());
-                    stored.add(atBatchPrice(r));
-                    done(e);
-                } catch (ImageFnException problem) {
-                    if (problem.disposition().redeliver() && problem.code() == ErrorCode.STORAGE_UNAVAILABLE) {
-                        throw problem;
-                    }
-                    fail(e, problem, failed);
-                }
+                return;
             }
+            try {
+                ImageResult r = pipeline.run(e.request(), e.identity(), e.requestId(), deadline,
+                        (request, d) -> result.generation());
+                stored.add(atBatchPrice(r));
+                done(e);
+            } catch (ImageFnException problem) {
+                if (problem.disposition().redeliver() && problem.code() == ErrorCode.STORAGE_UNAVAILABLE) {
+                    throw problem;
+                }
+                fail(e, problem, failed);
+            }
+        });
+        for (String id : unanswered) {
+            entry(id).ifPresent(e -> fail(e, new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, record.name()
+                    + " finished without a result for this job"), failed));
         }
     }
 

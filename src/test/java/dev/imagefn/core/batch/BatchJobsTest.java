@@ -223,6 +223,19 @@ class BatchJobsTest {
     }
 
     @Test
+    void aPollStoresEachAnswerBeforeTheNextIsReadSoItHoldsOneImageAtATime() {
+        for (int i = 1; i <= 3; i++) {
+            record("m-" + i, "animal " + i);
+        }
+        batches.flush(deadline());
+        gemini.set("batches/b1", SUCCEEDED);
+        List<Integer> answeredAtEachPut = new CopyOnWriteArrayList<>();
+        store.onPut = key -> answeredAtEachPut.add(gemini.answered.get());
+        assertEquals(3, batches.poll(deadline()).stored().size());
+        assertEquals(List.of(1, 2, 3), answeredAtEachPut);
+    }
+
+    @Test
     void aBatchWhoseRecordCannotBeWrittenIsCancelledSoItsJobsArePaidOnce() {
         record("m-1", "a fox");
         store.refusesDocument = key -> key.contains("/running/");

@@ -28,6 +28,7 @@ final class FakeBatchGateway implements BatchGateway {
     volatile Runnable onGet = () -> { };
     volatile RuntimeException submitFailure;
     volatile RuntimeException cancelFailure;
+    final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
     final List<String> cancelled = new CopyOnWriteArrayList<>();
 
     @Override
@@ -44,14 +45,19 @@ final class FakeBatchGateway implements BatchGateway {
     @Override
     public Status get(String name, Deadline deadline) {
         onGet.run();
-        String state = states.get(name);
-        if (!Status.SUCCEEDED.equals(state)) {
-            return new Status(name, state, List.of());
-        }
+        return new Status(name, states.get(name));
+    }
+
+    /** Answers one at a time, as Gemini's are read; {@link #answered} counts those handed over so far. */
+    @Override
+    public void results(String name, Deadline deadline, java.util.function.Consumer<Result> each) {
         Submission s = submissions.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-        return new Status(name, state, s.requests().stream().map(r -> failing.contains(r.key())
-                ? new Result(r.key(), null, new ImageFnException(ErrorCode.INVALID_REQUEST, "Gemini failed it"))
-                : new Result(r.key(), png(r.request().prompt()), null)).toList());
+        for (Request r : s.requests()) {
+            answered.incrementAndGet();
+            each.accept(failing.contains(r.key())
+                    ? new Result(r.key(), null, new ImageFnException(ErrorCode.INVALID_REQUEST, "Gemini failed it"))
+                    : new Result(r.key(), png(r.request().prompt()), null));
+        }
     }
 
     @Override
