@@ -156,7 +156,11 @@ public class GeminiBatchClient implements BatchGateway {
             if (in == null) {
                 throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "Gemini no longer knows " + name);
             }
-            read(name, in, each, deadline);
+            String state = read(name, in, each, deadline);
+            if (!Status.SUCCEEDED.equals(state)) {
+                throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, name + " is " + state
+                        + ", not succeeded: no answers to collect");
+            }
         } catch (IOException e) {
             throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the batch " + name + " could not be read: "
                     + e.getMessage(), e);

@@ -123,7 +123,7 @@ class OpenAiImagesTest extends HttpTestBase {
             gemini().enqueue(Reply.unavailable());
         }
         String message = generate(body).statusCode(503).header("x-should-retry", "true")
-                .body("error.message", containsString("image 2 of the request failed; the image(s) stored before it"
+                .body("error.message", containsString("image 2 of the request failed; these images stored for it"
                         + " stay: ")).extract().path("error.message");
         String kept = message.replaceAll(".*stay: ([^;]+);.*", "$1");
         assertArrayEquals(gemini().lastFinalImages().getFirst(), object(kept));

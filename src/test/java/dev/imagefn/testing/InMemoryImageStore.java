@@ -18,7 +18,7 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     private final Map<String, Map<String, Stored>> buckets = new ConcurrentHashMap<>();
     /** While set, every call fails as a store that is down. */
     public final AtomicBoolean down = new AtomicBoolean();
-    /** Document keys whose creation fails, as a store that is down would, while it answers true for them. */
+    /** Document keys whose creation fails as on a store that is down; other keys are stored as usual. */
     public volatile java.util.function.Predicate<String> refusesDocument = key -> false;
     /** Runs at every image stored, with its key. */
     public volatile java.util.function.Consumer<String> onPut = key -> { };

@@ -43,6 +43,7 @@ public class BatchJobs {
     private static final int MAX_LISTED = 10_000;
     /** Tries at a submitted batch's record before the batch is cancelled. */
     private static final int RECORD_ATTEMPTS = 3;
+    private static final long CANCEL_BUDGET_MS = 5_000;
 
     private final ImagePipeline pipeline;
     private final ImageStore store;
@@ -164,6 +165,7 @@ public class BatchJobs {
             recordRunning(runningKey(name), BatchJson.write(record), deadline);
         } catch (RuntimeException e) {
             // Unrecorded, its entries look like orphans and a poll would submit them again: paid twice.
+            boolean interrupted = Thread.interrupted();
             try {
                 gateway.cancel(name, deadline);
                 LOG.warnf("cancelled %s: its record could not be written (%s); its %d job(s) stay pending", name,
@@ -172,6 +174,10 @@ public class BatchJobs {
                 LOG.errorf("%s runs at Gemini, but its record could not be written (%s) and the batch could not be"
                         + " cancelled (%s): a poll submits its %d job(s) again, and they are paid twice", name,
                         e.toString(), c.toString(), group.size());
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             throw e;
         }
@@ -187,7 +193,8 @@ public class BatchJobs {
                 created = store.createDocument(key, body);
             } catch (RuntimeException e) {
                 long wait = 250L * attempt;
-                if (attempt == RECORD_ATTEMPTS || deadline.remaining().toMillis() < 2 * wait) {
+                // Leave the time a cancel needs: an unrecorded batch that cannot be cancelled is paid twice.
+                if (attempt == RECORD_ATTEMPTS || deadline.remaining().toMillis() < wait + CANCEL_BUDGET_MS) {
                     throw e;
                 }
                 sleep(wait, e);
@@ -235,10 +242,20 @@ public class BatchJobs {
                 views.add(new PollReport.BatchView(record.name(), "UNKNOWN"));
                 continue;
             }
-            views.add(new PollReport.BatchView(record.name(), status.state()));
             if (status.succeeded() || status.lost()) {
-                finish(key, doc.get(), record, status, deadline, stored, failed, referenced);
+                try {
+                    finish(key, doc.get(), record, status, deadline, stored, failed, referenced);
+                } catch (ImageFnException e) {
+                    if (e.code() == ErrorCode.STORAGE_UNAVAILABLE) {
+                        throw e;
+                    }
+                    // Its answers could not be read: the next poll tries again; the other batches go on.
+                    LOG.warnf("could not collect %s: %s", record.name(), e.getMessage());
+                    views.add(new PollReport.BatchView(record.name(), "UNKNOWN"));
+                    continue;
+                }
             }
+            views.add(new PollReport.BatchView(record.name(), status.state()));
         }
         submitOrphans(referenced, deadline, views);
         return new PollReport(views, stored, failed);
@@ -312,6 +329,10 @@ public class BatchJobs {
             List<PollReport.Failed> failed) {
         Set<String> unanswered = new java.util.LinkedHashSet<>(record.entries());
         gateway.results(record.name(), deadline, result -> {
+            if (deadline.expired()) {
+                throw new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "the deadline passed while collecting "
+                        + record.name());
+            }
             if (!unanswered.remove(result.key())) {
                 return;
             }

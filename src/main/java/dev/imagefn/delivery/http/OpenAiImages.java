@@ -98,31 +98,40 @@ public class OpenAiImages {
      */
     private ImageFnException abandon(ImageFnException e, int failed, List<ImageResult> stored,
             String idempotencyKey) {
-        if (idempotencyKey != null && !stored.isEmpty()) {
-            String keys = String.join(", ", stored.stream().map(ImageResult::key).toList());
-            return e.withDetail(" (image " + failed + " of the request failed; the image(s) stored before it stay: "
-                    + keys + (e.retryable() ? "; the same request with the same idempotencyKey reuses them and pays"
-                            + " only for the rest)" : ")"));
+        String which = " (image " + failed + " of the request failed";
+        if (stored.isEmpty()) {
+            return e.withDetail(which + ")");
+        }
+        if (idempotencyKey != null) {
+            String keys = String.join(", ", stored.stream().flatMap(r -> keysOf(r).stream()).toList());
+            return e.withDetail(which + "; these images stored for it stay: " + keys + (e.retryable()
+                    ? "; the same request with the same idempotencyKey reuses them and pays only for the rest)"
+                    : ")"));
         }
         int deleted = 0;
+        int left = 0;
         for (ImageResult result : stored) {
             if (result.reused()) {
                 continue;
             }
-            List<String> keys = result.images().isEmpty() ? List.of(result.key())
-                    : result.images().stream().map(ImageResult.StoredImage::key).toList();
-            for (String key : keys) {
+            for (String key : keysOf(result)) {
                 try {
                     store.delete(key);
                     deleted++;
                 } catch (RuntimeException d) {
+                    left++;
                     LOG.warnf("could not delete %s after image %d of the request failed: %s", key, failed,
                             d.toString());
                 }
             }
         }
-        return e.withDetail(" (image " + failed + " of the request failed; the " + deleted + " image(s) stored for it"
-                + " were deleted)");
+        return e.withDetail(which + "; the " + deleted + " image(s) stored for it were deleted"
+                + (left == 0 ? ")" : ", " + left + " could not be)"));
+    }
+
+    private static List<String> keysOf(ImageResult result) {
+        return result.images().isEmpty() ? List.of(result.key())
+                : result.images().stream().map(ImageResult.StoredImage::key).toList();
     }
 
     /** {@code true} for {@code b64_json}; {@code url} (presigned GET) when absent. */

@@ -269,8 +269,27 @@ class BatchJobsTest {
         store.refusesDocument = key -> key.contains("/running/");
         gemini.cancelFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "down");
         assertEquals(List.of(), batches.flush(deadline()));
+        assertEquals(1, gemini.cancelAttempts.get(), "the cancel was tried");
         assertEquals(1, documents("entries/").size());
         assertTrue(documents("running/").isEmpty());
+    }
+
+    @Test
+    void aBatchWhoseAnswersCannotBeReadIsReportedUnknownAndThePollGoesOn() {
+        record("m-1", "a fox");
+        batches.flush(deadline());
+        record("m-2", "a hen");
+        batches.flush(deadline());
+        gemini.set("batches/b1", SUCCEEDED);
+        gemini.set("batches/b2", SUCCEEDED);
+        gemini.resultsFailure = new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the responses file is gone");
+        gemini.resultsFailFor = "batches/b1";
+        PollReport report = batches.poll(deadline());
+        assertEquals(1, report.stored().size(), "the other batch is collected");
+        assertTrue(report.batches().contains(new PollReport.BatchView("batches/b1", "UNKNOWN")), report.toString());
+        gemini.resultsFailure = null;
+        assertEquals(1, batches.poll(deadline()).stored().size(), "the next poll collects it");
+        assertEquals(2, images().size());
     }
 
     @Test

@@ -28,8 +28,11 @@ final class FakeBatchGateway implements BatchGateway {
     volatile Runnable onGet = () -> { };
     volatile RuntimeException submitFailure;
     volatile RuntimeException cancelFailure;
+    volatile RuntimeException resultsFailure;
+    volatile String resultsFailFor;
     final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
     final List<String> cancelled = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger cancelAttempts = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public String submit(String model, String displayName, List<Request> requests, Deadline deadline) {
@@ -51,6 +54,9 @@ final class FakeBatchGateway implements BatchGateway {
     /** Answers one at a time, as Gemini's are read; {@link #answered} counts those handed over so far. */
     @Override
     public void results(String name, Deadline deadline, java.util.function.Consumer<Result> each) {
+        if (resultsFailure != null && name.equals(resultsFailFor)) {
+            throw resultsFailure;
+        }
         Submission s = submissions.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
         for (Request r : s.requests()) {
             answered.incrementAndGet();
@@ -62,6 +68,7 @@ final class FakeBatchGateway implements BatchGateway {
 
     @Override
     public void cancel(String name, Deadline deadline) {
+        cancelAttempts.incrementAndGet();
         if (cancelFailure != null) {
             throw cancelFailure;
         }
