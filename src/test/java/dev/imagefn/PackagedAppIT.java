@@ -64,11 +64,17 @@ class PackagedAppIT {
         }
     }
 
+    /** {@code target/quarkus-app}; the test is skipped when the build made no JVM package. */
+    private static Path jvmPackage() {
+        Path app = Path.of(System.getProperty("build.dir", "target"), "quarkus-app");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(app.resolve("lib/main")), "no JVM package: "
+                + app);
+        return app;
+    }
+
     @Test
     void thePackagedJarCarriesNoOpenApiGenerator() throws Exception {
-        Path lib = Path.of(System.getProperty("build.dir", "target"), "quarkus-app/lib/main");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(lib), "no JVM package: " + lib);
-        try (var jars = Files.list(lib)) {
+        try (var jars = Files.list(jvmPackage().resolve("lib/main"))) {
             List<String> generators = jars.map(j -> j.getFileName().toString())
                     .filter(n -> n.contains("smallrye-open-api") || n.contains("quarkus-smallrye-openapi")
                             || n.contains("snakeyaml"))
@@ -81,8 +87,7 @@ class PackagedAppIT {
     /** The JDK AOT cache fully keeps only classes of the JVM's own class path (README, Faster JVM start). */
     @Test
     void theJvmPackagePutsEveryJarOnTheJvmClassPath() throws Exception {
-        Path app = Path.of(System.getProperty("build.dir", "target"), "quarkus-app");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(app.resolve("lib/main")), "no JVM package");
+        Path app = jvmPackage();
         java.util.Set<String> classPath;
         try (var jar = new java.util.jar.JarFile(app.resolve("quarkus-run.jar").toFile())) {
             classPath = java.util.Set.of(jar.getManifest().getMainAttributes()

@@ -142,51 +142,50 @@ public class GeminiBatchClient implements BatchGateway {
 
     @Override
     public Status get(String name, Deadline deadline) {
-        try (InputStream in = operation(name, deadline)) {
-            return new Status(name, in == null ? Status.NOT_FOUND : read(name, in, null, deadline));
-        } catch (IOException e) {
-            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the batch " + name + " could not be read: "
-                    + e.getMessage(), e);
-        }
+        String state = readOperation(name, deadline, null);
+        return new Status(name, state == null ? Status.NOT_FOUND : state);
     }
 
     @Override
     public void results(String name, Deadline deadline, Consumer<Result> each) {
-        try (InputStream in = operation(name, deadline)) {
-            if (in == null) {
-                throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "Gemini no longer knows " + name);
-            }
-            String state = read(name, in, each, deadline);
-            if (!Status.SUCCEEDED.equals(state)) {
-                throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, name + " is " + state
-                        + ", not succeeded: no answers to collect");
-            }
-        } catch (IOException e) {
-            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the batch " + name + " could not be read: "
-                    + e.getMessage(), e);
+        String state = readOperation(name, deadline, each);
+        if (state == null) {
+            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "Gemini no longer knows " + name);
+        }
+        if (!Status.SUCCEEDED.equals(state)) {
+            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, name + " is " + state
+                    + ", not succeeded: no answers to collect");
         }
     }
 
     @Override
     public void cancel(String name, Deadline deadline) {
-        if (!name.matches("batches/[A-Za-z0-9_-]+")) {
-            throw new ImageFnException(ErrorCode.INTERNAL, "not a batch name: " + name);
-        }
-        send(HttpRequest.newBuilder(URI.create(base + "/v1beta/" + name + ":cancel"))
+        send(HttpRequest.newBuilder(URI.create(base + "/v1beta/" + checkedName(name) + ":cancel"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")), deadline,
                 "cancel " + name);
     }
 
-    /** {@code GET batches/…} as a stream, or {@code null} when Gemini does not know the batch. */
-    private InputStream operation(String name, Deadline deadline) {
+    private static String checkedName(String name) {
         if (!name.matches("batches/[A-Za-z0-9_-]+")) {
             throw new ImageFnException(ErrorCode.INTERNAL, "not a batch name: " + name);
         }
+        return name;
+    }
+
+    /** {@code GET batches/…}, read as it arrives: its state, or {@code null} when Gemini does not know the batch. */
+    private String readOperation(String name, Deadline deadline, Consumer<Result> each) {
+        HttpResponse<InputStream> response;
         try {
-            return sendStreaming(HttpRequest.newBuilder(URI.create(base + "/v1beta/" + name)).GET(), deadline,
-                    "poll " + name).body();
+            response = sendStreaming(HttpRequest.newBuilder(URI.create(base + "/v1beta/" + checkedName(name))).GET(),
+                    deadline, "poll " + name);
         } catch (NotFound gone) {
             return null;
+        }
+        try (InputStream in = response.body()) {
+            return read(in, each, deadline);
+        } catch (IOException e) {
+            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the batch " + name + " could not be read: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -194,7 +193,7 @@ public class GeminiBatchClient implements BatchGateway {
      * Reads the operation as it arrives and returns its state; with {@code each}, also hands over its answers
      * (inline, or from the responses file), each decoded on its own. Without, answers are skipped unread.
      */
-    private String read(String name, InputStream in, Consumer<Result> each, Deadline deadline) throws IOException {
+    private String read(InputStream in, Consumer<Result> each, Deadline deadline) throws IOException {
         String state = null;
         boolean done = false;
         boolean failed = false;

@@ -44,10 +44,7 @@ class LambdaHandlerTest extends HttpTestBase {
     }
 
     private JsonNode invoke(String event) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
-                FakeContext.withRemaining(300_000));
-        return JSON.readTree(out.toByteArray());
+        return invokeAs(UUID.randomUUID().toString(), event);
     }
 
     private static String jsonString(String s) throws IOException {

@@ -189,16 +189,29 @@ public final class GeminiBatchEndpoints {
         send(ex, 200, operation(b, body.at("/batch/displayName").asText("")).toString(), Map.of());
     }
 
-    /** A batch not over yet becomes CANCELLED (its requests are not run); the answer is an empty object. */
-    private void cancel(HttpExchange ex, String name) throws IOException {
+    /** The batch, or {@code null} after answering Gemini's 404. */
+    private Batch batchOr404(HttpExchange ex, String name) throws IOException {
         Batch b = batches.get(name);
         if (b == null) {
             send(ex, 404, "{\"error\":{\"code\":404,\"message\":\"Batch not found.\",\"status\":\"NOT_FOUND\"}}",
                     Map.of());
+        }
+        return b;
+    }
+
+    private static boolean over(String state) {
+        return List.of("BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED", "BATCH_STATE_EXPIRED")
+                .contains(state);
+    }
+
+    /** A batch not over yet becomes CANCELLED (its requests are not run); the answer is an empty object. */
+    private void cancel(HttpExchange ex, String name) throws IOException {
+        Batch b = batchOr404(ex, name);
+        if (b == null) {
             return;
         }
         synchronized (b) {
-            if (!List.of("BATCH_STATE_SUCCEEDED", "BATCH_STATE_FAILED", "BATCH_STATE_EXPIRED").contains(b.state())) {
+            if (!over(b.state())) {
                 b.upcoming().clear();
                 b.current()[0] = "BATCH_STATE_CANCELLED";
             }
@@ -212,10 +225,8 @@ public final class GeminiBatchEndpoints {
     }
 
     private void get(HttpExchange ex, String name) throws IOException {
-        Batch b = batches.get(name);
+        Batch b = batchOr404(ex, name);
         if (b == null) {
-            send(ex, 404, "{\"error\":{\"code\":404,\"message\":\"Batch not found.\",\"status\":\"NOT_FOUND\"}}",
-                    Map.of());
             return;
         }
         synchronized (b) {
@@ -235,8 +246,7 @@ public final class GeminiBatchEndpoints {
         meta.put("displayName", displayName);
         meta.put("state", b.state());
         boolean succeeded = b.state().equals("BATCH_STATE_SUCCEEDED");
-        boolean over = succeeded || b.state().equals("BATCH_STATE_FAILED") || b.state().equals("BATCH_STATE_CANCELLED")
-                || b.state().equals("BATCH_STATE_EXPIRED");
+        boolean over = over(b.state());
         ObjectNode stats = meta.putObject("batchStats");
         stats.put("requestCount", Integer.toString(b.requests().size()));
         stats.put("successfulRequestCount", succeeded ? Integer.toString(b.requests().size()) : "0");
