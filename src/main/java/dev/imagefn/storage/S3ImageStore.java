@@ -24,6 +24,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -67,14 +68,21 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
         try {
             s3.headBucket(b -> b.bucket(bucket));
         } catch (NoSuchBucketException e) {
-            s3.createBucket(b -> b.bucket(bucket));
-            LOG.infof("created bucket %s", bucket);
+            createBucket();
         } catch (S3Exception e) {
             if (e.statusCode() != 404) {
                 throw e;
             }
+            createBucket();
+        }
+    }
+
+    private void createBucket() {
+        try {
             s3.createBucket(b -> b.bucket(bucket));
             LOG.infof("created bucket %s", bucket);
+        } catch (BucketAlreadyOwnedByYouException e) {
+            // Another instance starting at the same moment created it.
         }
     }
 
