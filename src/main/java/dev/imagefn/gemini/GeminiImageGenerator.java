@@ -52,7 +52,12 @@ public class GeminiImageGenerator implements ImageGenerator {
 
     @Inject
     public GeminiImageGenerator(ImagefnConfig config, ModelCatalogue catalogue, Tracer tracer) {
-        this(QuarkusRestClientBuilder.newBuilder()
+        this(client(config), config, catalogue, tracer);
+    }
+
+    private static GeminiApi client(ImagefnConfig config) {
+        ResponseBodyFilter bodies = new ResponseBodyFilter(config.gemini().timeout().toMillis());
+        return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(config.gemini().baseUrl())
                 .connectTimeout(config.gemini().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(config.gemini().timeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -60,7 +65,9 @@ public class GeminiImageGenerator implements ImageGenerator {
                 .httpClientOptionsCustomizer(o -> o.setIdleTimeout((int) config.gemini().timeout().toSeconds())
                         .setIdleTimeoutUnit(TimeUnit.SECONDS))
                 .disableDefaultMapper(true)
-                .build(GeminiApi.class), config, catalogue, tracer);
+                .httpClientRequestCustomizer(bodies)
+                .register(bodies)
+                .build(GeminiApi.class);
     }
 
     GeminiImageGenerator(GeminiApi api, ImagefnConfig config, ModelCatalogue catalogue) {

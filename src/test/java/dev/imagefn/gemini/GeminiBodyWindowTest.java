@@ -1,0 +1,23 @@
+package dev.imagefn.gemini;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.imagefn.testing.HttpTestBase;
+import dev.imagefn.testing.Reply;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** The function reads Gemini's answers through {@link ResponseBodyStream}, not the REST client's own stream. */
+@QuarkusTest
+class GeminiBodyWindowTest extends HttpTestBase {
+
+    @Test
+    void anAnswerIsReadThroughTheWindowedStream() {
+        gemini().enqueue(Reply.image().padTo(5_000_000));
+        long before = ResponseBodyStream.takenOver();
+        String key = post("{\"prompt\":\"windowed\",\"imageSize\":\"2K\"}").statusCode(200).extract().path("key");
+        assertEquals(before + 1, ResponseBodyStream.takenOver(), "the answer was read by the REST client's stream");
+        assertArrayEquals(gemini().lastFinalImages().get(0), object(key));
+    }
+}
