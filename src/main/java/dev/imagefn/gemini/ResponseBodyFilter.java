@@ -17,7 +17,7 @@ import org.jboss.resteasy.reactive.client.impl.RestClientRequestContext;
 /**
  * Hands the body of a 200 answer to {@link ResponseBodyStream} (see there why). As a request customizer it
  * notes the Vert.x context that delivers the response's buffers; as a response filter, which the REST client
- * runs on the calling thread, it takes the body over on that context.
+ * runs on a worker thread, it takes the body over on that context.
  */
 final class ResponseBodyFilter implements ClientResponseFilter, Consumer<HttpClientRequest> {
     private final long timeoutMillis;

@@ -42,7 +42,7 @@ final class ResponseBodyStream extends InputStream {
 
     private ResponseBodyStream(HttpClientResponse response, long timeoutMillis) {
         this.response = response;
-        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.timeoutNanos = timeoutMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
     }
 
     /**
@@ -53,10 +53,10 @@ final class ResponseBodyStream extends InputStream {
      */
     static InputStream takeOver(Context context, HttpClientResponse response, InputStream restClientStream,
             long timeoutMillis) throws IOException {
-        if (restClientStream == null || Context.isOnEventLoopThread()) {
+        if (restClientStream == null || Context.isOnEventLoopThread() || !context.isEventLoopContext()) {
             return restClientStream;
         }
-        CompletableFuture<InputStream> taken = new CompletableFuture<>();
+        CompletableFuture<ResponseBodyStream> taken = new CompletableFuture<>();
         context.runOnContext(v -> {
             try {
                 taken.complete(onContext(response, restClientStream, timeoutMillis));
@@ -68,7 +68,7 @@ final class ResponseBodyStream extends InputStream {
         try {
             while (true) {
                 try {
-                    return taken.get(timeoutMillis, TimeUnit.MILLISECONDS);
+                    return timeoutMillis > 0 ? taken.get(timeoutMillis, TimeUnit.MILLISECONDS) : taken.get();
                 } catch (InterruptedException e) {
                     // The switch is queued and will happen: wait for it, then let the caller see the interrupt.
                     interrupted = true;
@@ -77,6 +77,7 @@ final class ResponseBodyStream extends InputStream {
         } catch (ExecutionException e) {
             throw new IOException("could not take over Gemini's answer", e.getCause());
         } catch (TimeoutException e) {
+            taken.thenAccept(ResponseBodyStream::close);
             throw new IOException("Read timed out", e);
         } finally {
             if (interrupted) {
@@ -85,7 +86,7 @@ final class ResponseBodyStream extends InputStream {
         }
     }
 
-    private static InputStream onContext(HttpClientResponse response, InputStream restClientStream,
+    private static ResponseBodyStream onContext(HttpClientResponse response, InputStream restClientStream,
             long timeoutMillis) {
         ResponseBodyStream s = new ResponseBodyStream(response, timeoutMillis);
         TAKEN_OVER.increment();
@@ -174,7 +175,7 @@ final class ResponseBodyStream extends InputStream {
         if (closed) {
             throw new IOException("Stream is closed");
         }
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = System.nanoTime() + timeoutNanos;  // timeoutNanos 0: no limit, as for the REST client
         while (true) {
             ByteBuf b = queue.poll();
             if (b != null) {
@@ -194,14 +195,19 @@ final class ResponseBodyStream extends InputStream {
             }
             demand();
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            if (timeoutNanos > 0 && left <= 0) {
                 failure = new IOException("Read timed out");
+                ended = true;
                 response.request().connection().close();
                 throw (IOException) failure;
             }
             waiting = true;
             try {
-                TimeUnit.NANOSECONDS.timedWait(this, left);
+                if (timeoutNanos > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } else {
+                    wait();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while reading Gemini's answer");

@@ -151,13 +151,34 @@ class ResponseBodyStreamTest {
     }
 
     @Test
-    void whatTheRestClientsStreamAlreadyHeldIsReadFirst() throws Exception {
+    void theBufferTheRestClientsStreamAlreadyHeldIsReadFirst() throws Exception {
         answer = r -> r.end("a short answer");
         Exchange e = call(new AtomicInteger());
-        Thread.sleep(300); // the body and its end reach the REST client's stream before the take-over
+        Thread.sleep(300); // the first buffer reaches the REST client's stream before the take-over
         InputStream in = takeOver(e, 10_000);
         assertEquals("a short answer", new String(readAll(in)));
         assertEquals(-1, in.read());
+    }
+
+    @Test
+    void anEmptyBodyThatAlreadyEndedIsEmpty() throws Exception {
+        answer = HttpServerResponse::end;
+        Exchange e = call(new AtomicInteger());
+        Thread.sleep(300); // the end reaches the REST client's stream before the take-over
+        InputStream in = takeOver(e, 10_000);
+        assertEquals(-1, in.read());
+    }
+
+    @Test
+    void aCutTheRestClientsStreamAlreadySawIsAnError() throws Exception {
+        answer = r -> {
+            r.setChunked(true).write("a beginning");
+            vertx.setTimer(50, t -> r.reset());
+        };
+        Exchange e = call(new AtomicInteger());
+        Thread.sleep(300); // the cut reaches the REST client's stream before the take-over
+        InputStream in = takeOver(e, 10_000);
+        assertThrows(IOException.class, () -> readAll(in));
     }
 
     @Test
