@@ -3,6 +3,7 @@ package dev.imagefn.gemini;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import java.io.IOException;
@@ -46,15 +47,20 @@ final class ResponseBodyStream extends InputStream {
     }
 
     /**
-     * Takes the body over from the REST client's stream. Runs the switch on {@code context}, the one that delivers
-     * the response's buffers, so that none can arrive meanwhile, and waits for it; whatever the REST client's
-     * stream already holds is read first. Answers that stream unchanged on an event-loop thread, which must not
-     * wait.
+     * Takes the body over from the REST client's stream, on {@code context}, the one that delivers the response's
+     * buffers, so that none can arrive meanwhile; whatever the REST client's stream already holds is read first.
+     * On that context's thread (where the REST client runs the filter) this happens at once; from another thread it
+     * is queued on the context and waited for. On any other event-loop thread, which must not wait, the REST
+     * client's stream is answered unchanged.
      */
     static InputStream takeOver(Context context, HttpClientResponse response, InputStream restClientStream,
             long timeoutMillis) throws IOException {
-        if (restClientStream == null || Context.isOnEventLoopThread() || !context.isEventLoopContext()) {
+        if (restClientStream == null || !context.isEventLoopContext()) {
             return restClientStream;
+        }
+        if (Context.isOnEventLoopThread()) {
+            return Vertx.currentContext() == context ? onContext(response, restClientStream, timeoutMillis)
+                    : restClientStream;
         }
         CompletableFuture<ResponseBodyStream> taken = new CompletableFuture<>();
         context.runOnContext(v -> {
