@@ -42,7 +42,7 @@ final class ResponseBodyFilter implements PreservesThreadClientResponseFilter, C
         if (request instanceof ClientRequestContextImpl impl) {
             RestClientRequestContext call = impl.getRestClientRequestContext();
             Context context = contexts.remove(call.getHttpClientRequest());
-            if (context != null && response.getStatus() == 200) {
+            if (context != null) { // noted for a 200 only
                 response.setEntityStream(ResponseBodyStream.takeOver(context, call.getVertxClientResponse(),
                         response.getEntityStream(), timeoutMillis));
             }

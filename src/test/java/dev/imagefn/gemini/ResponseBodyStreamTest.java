@@ -119,17 +119,23 @@ class ResponseBodyStreamTest {
         return out.toByteArray();
     }
 
+    /** The next request is answered with {@code chunks} chunks and an end; the future holds the bytes sent. */
+    private static CompletableFuture<byte[]> answerChunked(int chunks) {
+        CompletableFuture<byte[]> sent = new CompletableFuture<>();
+        answer = r -> {
+            sent.complete(chunked(r, chunks));
+            r.end();
+        };
+        return sent;
+    }
+
     private static InputStream takeOver(Exchange e, long timeoutMillis) throws IOException {
         return ResponseBodyStream.takeOver(e.context(), e.response(), e.restClientStream(), timeoutMillis);
     }
 
     @Test
     void aLongChunkedBodyArrivesIntactWithADemandPerHalfWindowNotPerChunk() throws Exception {
-        CompletableFuture<byte[]> sent = new CompletableFuture<>();
-        answer = r -> {
-            sent.complete(chunked(r, CHUNKS));
-            r.end();
-        };
+        CompletableFuture<byte[]> sent = answerChunked(CHUNKS);
         AtomicInteger fetches = new AtomicInteger();
         Exchange e = call(fetches);
         InputStream in = takeOver(e, 10_000);
@@ -138,12 +144,7 @@ class ResponseBodyStreamTest {
         assertTrue(fetches.get() <= CHUNKS / 8, fetches.get() + " demands for " + CHUNKS + " chunks");
 
         // What the REST client's own stream does with the same body: a demand for every chunk.
-        sent.obtrudeValue(null);
-        CompletableFuture<byte[]> again = new CompletableFuture<>();
-        answer = r -> {
-            again.complete(chunked(r, CHUNKS));
-            r.end();
-        };
+        CompletableFuture<byte[]> again = answerChunked(CHUNKS);
         AtomicInteger old = new AtomicInteger();
         Exchange plain = call(old);
         assertArrayEquals(again.get(), readAll(plain.restClientStream()));
@@ -223,10 +224,7 @@ class ResponseBodyStreamTest {
 
     @Test
     void closingEarlyDropsTheRestAndFurtherReadsFail() throws Exception {
-        answer = r -> {
-            chunked(r, 200);
-            r.end();
-        };
+        answerChunked(200);
         InputStream in = takeOver(call(new AtomicInteger()), 10_000);
         assertEquals(CHUNK, in.readNBytes(CHUNK).length);
         in.close();
