@@ -15,9 +15,9 @@ class GeminiBodyWindowTest extends HttpTestBase {
     @Test
     void anAnswerIsReadThroughTheWindowedStream() {
         gemini().enqueue(Reply.image().padTo(5_000_000));
-        long before = ResponseBodyStream.takenOver();
+        long before = ResponseBodyStream.tapped();
         String key = post("{\"prompt\":\"windowed\",\"imageSize\":\"2K\"}").statusCode(200).extract().path("key");
-        assertEquals(before + 1, ResponseBodyStream.takenOver(), "the answer was read by the REST client's stream");
+        assertEquals(before + 1, ResponseBodyStream.tapped(), "the answer was read by the REST client's stream");
         assertArrayEquals(gemini().lastFinalImages().get(0), object(key));
     }
 }

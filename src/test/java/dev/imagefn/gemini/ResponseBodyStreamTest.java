@@ -2,28 +2,33 @@ package dev.imagefn.gemini;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PfxOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import java.lang.ref.Cleaner;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.jboss.resteasy.reactive.client.handlers.VertxClientInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,16 +36,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The windowed body stream on a real Vert.x client and server (127.0.0.1, port 0), set up as the REST client sets up
- * its own stream: that one is made on the event loop when the headers arrive, then taken over from another thread.
+ * The body tap on a real Vert.x client and server (127.0.0.1, port 0), armed as the REST client's customizer arms it:
+ * on the event loop, before the request is sent. The client has one connection, so every test also shows that the
+ * connection is fit for the next request after what it did to it.
  */
 class ResponseBodyStreamTest {
     private static final int CHUNK = 4096;
     private static final int CHUNKS = 2_000;
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private static Vertx vertx;
     private static HttpServer server;
-    /** One client per test: a stalled answer holds its connection. */
     private HttpClient client;
     private static volatile Consumer<HttpServerResponse> answer;
 
@@ -53,7 +59,7 @@ class ResponseBodyStreamTest {
 
     @BeforeEach
     void newClient() {
-        client = vertx.createHttpClient();
+        client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(1));
     }
 
     @AfterEach
@@ -67,47 +73,66 @@ class ResponseBodyStreamTest {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    /** One HTTP chunk per write, as the stand-in's server and Google's front ends send an answer. */
-    private static byte[] chunked(HttpServerResponse r, int chunks) {
-        byte[] all = new byte[chunks * CHUNK];
+    private static byte[] pattern(int length, int seed) {
+        byte[] all = new byte[length];
         for (int i = 0; i < all.length; i++) {
-            all[i] = (byte) (i * 31 + i / CHUNK);
-        }
-        r.setChunked(true);
-        for (int c = 0; c < chunks; c++) {
-            r.write(Buffer.buffer().appendBytes(all, c * CHUNK, CHUNK));
+            all[i] = (byte) (i * 31 + i / CHUNK + seed);
         }
         return all;
     }
 
-    private record Exchange(Context context, HttpClientResponse response, InputStream restClientStream) {
+    /** The next request is answered with {@code chunks} HTTP chunks (as the stand-in and Google send an answer). */
+    private static byte[] answerChunked(int chunks, boolean end) {
+        byte[] all = pattern(chunks * CHUNK, chunks);
+        answer = r -> {
+            r.setChunked(true);
+            for (int c = 0; c < chunks; c++) {
+                r.write(Buffer.buffer().appendBytes(all, c * CHUNK, CHUNK));
+            }
+            if (end) {
+                r.end();
+            }
+        };
+        return all;
     }
 
-    /** The response as the REST client holds it when its filters run, fetches counted. */
-    private Exchange call(AtomicInteger fetches) throws Exception {
+    /** An answer, with what Vert.x itself delivered of its body counted. */
+    private record Exchange(HttpClientResponse response, TappedBody body, AtomicLong vertxBytes,
+            CompletableFuture<Void> vertxEnd) {
+        InputStream stream() {
+            assertNotNull(body, "no tap on an HTTP/1.1 connection");
+            assertTrue(body.active(), "the tap did not take a 200's body");
+            return new ResponseBodyStream(body, CLEANER);
+        }
+    }
+
+    private Exchange call(long timeoutMillis, boolean armOffTheEventLoop) throws Exception {
+        return call(client, server.actualPort(), timeoutMillis, armOffTheEventLoop);
+    }
+
+    private static Exchange call(HttpClient client, int port, long timeoutMillis, boolean armOffTheEventLoop)
+            throws Exception {
         CompletableFuture<Exchange> f = new CompletableFuture<>();
-        client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/").compose(req -> req.send())
-                .onSuccess(r -> {
-                    HttpClientResponse counted = counting(r, fetches);
-                    f.complete(new Exchange(Vertx.currentContext(), counted, new VertxClientInputStream(counted,
-                            100_000)));
-                }).onFailure(f::completeExceptionally);
+        client.request(HttpMethod.GET, port, "127.0.0.1", "/").onSuccess(req -> {
+            TappedBody body;
+            if (armOffTheEventLoop) {
+                CompletableFuture<TappedBody> armed = CompletableFuture.supplyAsync(() -> BodyTap.arm(req, timeoutMillis));
+                body = armed.join();
+            } else {
+                body = BodyTap.arm(req, timeoutMillis);
+            }
+            AtomicLong seen = new AtomicLong();
+            CompletableFuture<Void> end = new CompletableFuture<>();
+            req.send().onSuccess(r -> {
+                r.handler(b -> seen.addAndGet(b.length())).endHandler(v -> end.complete(null));
+                f.complete(new Exchange(r, body, seen, end));
+            }).onFailure(f::completeExceptionally);
+        }).onFailure(f::completeExceptionally);
         return f.get(10, TimeUnit.SECONDS);
     }
 
-    private static HttpClientResponse counting(HttpClientResponse r, AtomicInteger fetches) {
-        return (HttpClientResponse) Proxy.newProxyInstance(ResponseBodyStreamTest.class.getClassLoader(),
-                new Class<?>[] {HttpClientResponse.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("fetch")) {
-                        fetches.incrementAndGet();
-                    }
-                    try {
-                        Object out = method.invoke(r, args);
-                        return out == r ? proxy : out;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+    private Exchange call(long timeoutMillis) throws Exception {
+        return call(client, server.actualPort(), timeoutMillis, false);
     }
 
     private static byte[] readAll(InputStream in) throws IOException {
@@ -119,95 +144,138 @@ class ResponseBodyStreamTest {
         return out.toByteArray();
     }
 
-    /** The next request is answered with {@code chunks} chunks and an end; the future holds the bytes sent. */
-    private static CompletableFuture<byte[]> answerChunked(int chunks) {
-        CompletableFuture<byte[]> sent = new CompletableFuture<>();
-        answer = r -> {
-            sent.complete(chunked(r, chunks));
-            r.end();
-        };
-        return sent;
-    }
-
-    private static InputStream takeOver(Exchange e, long timeoutMillis) throws IOException {
-        return ResponseBodyStream.takeOver(e.context(), e.response(), e.restClientStream(), timeoutMillis);
+    /** The one connection answers another request in full. */
+    private void connectionStillServes() throws Exception {
+        byte[] sent = answerChunked(10, true);
+        try (InputStream in = call(10_000).stream()) {
+            assertArrayEquals(sent, readAll(in));
+        }
     }
 
     @Test
-    void aLongChunkedBodyArrivesIntactWithADemandPerHalfWindowNotPerChunk() throws Exception {
-        CompletableFuture<byte[]> sent = answerChunked(CHUNKS);
-        AtomicInteger fetches = new AtomicInteger();
-        Exchange e = call(fetches);
-        InputStream in = takeOver(e, 10_000);
-        assertTrue(in instanceof ResponseBodyStream, in.getClass().getName());
-        assertArrayEquals(sent.get(), readAll(in));
-        assertTrue(fetches.get() <= CHUNKS / 8, fetches.get() + " demands for " + CHUNKS + " chunks");
-
-        // What the REST client's own stream does with the same body: a demand for every chunk.
-        CompletableFuture<byte[]> again = answerChunked(CHUNKS);
-        AtomicInteger old = new AtomicInteger();
-        Exchange plain = call(old);
-        assertArrayEquals(again.get(), readAll(plain.restClientStream()));
-        assertTrue(old.get() >= CHUNKS, old.get() + " demands");
+    void aLongChunkedBodyReachesTheReaderIntactWithoutPassingThroughVertx() throws Exception {
+        byte[] sent = answerChunked(CHUNKS, true);
+        Exchange e = call(10_000);
+        try (InputStream in = e.stream()) {
+            assertArrayEquals(sent, readAll(in));
+        }
+        e.vertxEnd().get(10, TimeUnit.SECONDS); // Vert.x still sees the answer end, so its pool gets the connection back
+        assertEquals(0, e.vertxBytes().get(), "Vert.x copied the body's buffers");
+        connectionStillServes();
     }
 
     @Test
-    void theBufferTheRestClientsStreamAlreadyHeldIsReadFirst() throws Exception {
-        answer = r -> r.end("a short answer");
-        Exchange e = call(new AtomicInteger());
-        Thread.sleep(300); // the first buffer reaches the REST client's stream before the take-over
-        InputStream in = takeOver(e, 10_000);
-        assertEquals("a short answer", new String(readAll(in)));
-        assertEquals(-1, in.read());
+    void overTlsTheDecryptedBodyIsTakenToo() throws Exception {
+        Path store = Files.createTempDirectory("tap-tls").resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=localhost", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "secret123").inheritIO().start();
+        assertEquals(0, keytool.waitFor());
+        HttpServer tls = vertx.createHttpServer(new HttpServerOptions().setSsl(true)
+                        .setKeyCertOptions(new PfxOptions().setPath(store.toString()).setPassword("secret123")))
+                .requestHandler(req -> answer.accept(req.response())).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HttpClient tlsClient = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
+                .setVerifyHost(false), new PoolOptions().setHttp1MaxSize(1));
+        try {
+            byte[] sent = answerChunked(500, true);
+            Exchange e = call(tlsClient, tls.actualPort(), 10_000, false);
+            try (InputStream in = e.stream()) {
+                assertArrayEquals(sent, readAll(in));
+            }
+            assertEquals(0, e.vertxBytes().get());
+        } finally {
+            tlsClient.close();
+            tls.close();
+        }
     }
 
     @Test
-    void anEmptyBodyThatAlreadyEndedIsEmpty() throws Exception {
+    void armedFromAnotherThreadTheTapStillTakesTheBody() throws Exception {
+        byte[] sent = answerChunked(100, true);
+        Exchange e = call(10_000, true);
+        try (InputStream in = e.stream()) {
+            assertArrayEquals(sent, readAll(in));
+        }
+        assertEquals(0, e.vertxBytes().get());
+    }
+
+    @Test
+    void aBodyWithAContentLengthIsTakenToo() throws Exception {
+        byte[] sent = pattern(300_000, 7);
+        answer = r -> r.end(Buffer.buffer(sent));
+        Exchange e = call(10_000);
+        try (InputStream in = e.stream()) {
+            assertArrayEquals(sent, readAll(in));
+        }
+        assertEquals(0, e.vertxBytes().get());
+        connectionStillServes();
+    }
+
+    @Test
+    void anEmptyBodyIsEmpty() throws Exception {
         answer = HttpServerResponse::end;
-        Exchange e = call(new AtomicInteger());
-        Thread.sleep(300); // the end reaches the REST client's stream before the take-over
-        InputStream in = takeOver(e, 10_000);
-        assertEquals(-1, in.read());
+        try (InputStream in = call(10_000).stream()) {
+            assertEquals(-1, in.read());
+        }
+        connectionStillServes();
     }
 
     @Test
-    void aCutTheRestClientsStreamAlreadySawIsAnError() throws Exception {
-        answer = r -> {
-            r.setChunked(true).write("a beginning");
-            vertx.setTimer(50, t -> r.reset());
-        };
-        Exchange e = call(new AtomicInteger());
-        Thread.sleep(300); // the cut reaches the REST client's stream before the take-over
-        InputStream in = takeOver(e, 10_000);
-        assertThrows(IOException.class, () -> readAll(in));
+    void aReaderThatDoesNotReadStopsTheConnectionReadingAtTheHighMark() throws Exception {
+        byte[] sent = answerChunked(5_000, true); // 20 MB
+        Exchange e = call(10_000);
+        Thread.sleep(500);
+        int waiting = e.body().available();
+        assertTrue(waiting >= TappedBody.HIGH && waiting < TappedBody.HIGH + 256 * 1024, waiting + " bytes held");
+        try (InputStream in = e.stream()) {
+            assertArrayEquals(sent, readAll(in));
+        }
+        connectionStillServes();
+    }
+
+    @Test
+    void anErrorAnswerIsLeftToTheRestClient() throws Exception {
+        answer = r -> r.setStatusCode(429).end("{\"error\":{\"code\":429}}");
+        Exchange e = call(10_000);
+        e.vertxEnd().get(10, TimeUnit.SECONDS);
+        assertFalse(e.body().active());
+        assertEquals("{\"error\":{\"code\":429}}".length(), e.vertxBytes().get());
+        connectionStillServes();
     }
 
     @Test
     void aCutBodyIsAnErrorNotAShortImage() throws Exception {
         answer = r -> {
-            chunked(r, 40);
+            r.setChunked(true);
+            r.write(Buffer.buffer(pattern(40 * CHUNK, 1)));
             vertx.setTimer(100, t -> r.reset());
         };
-        InputStream in = takeOver(call(new AtomicInteger()), 10_000);
-        IOException e = assertThrows(IOException.class, () -> readAll(in));
-        assertTrue(!(e instanceof InterruptedIOException), e.toString());
+        try (InputStream in = call(10_000).stream()) {
+            IOException e = assertThrows(IOException.class, () -> readAll(in));
+            assertFalse(e instanceof InterruptedIOException, e.toString());
+        }
+        connectionStillServes(); // on a new connection
     }
 
     @Test
-    void aStalledBodyTimesOut() throws Exception {
-        answer = r -> chunked(r, 1);
-        InputStream in = takeOver(call(new AtomicInteger()), 500);
-        assertEquals(CHUNK, in.readNBytes(CHUNK).length);
-        long t = System.nanoTime();
-        IOException e = assertThrows(IOException.class, in::read);
-        assertTrue(e.getMessage().contains("timed out"), e.toString());
-        assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(5), "waited too long");
+    void aStalledBodyTimesOutAndItsConnectionIsClosed() throws Exception {
+        answerChunked(1, false);
+        Exchange e = call(500);
+        try (InputStream in = e.stream()) {
+            assertEquals(CHUNK, in.readNBytes(CHUNK).length);
+            long t = System.nanoTime();
+            IOException failure = assertThrows(IOException.class, in::read);
+            assertTrue(failure.getMessage().contains("timed out"), failure.toString());
+            assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(5), "waited too long");
+        }
+        connectionStillServes();
     }
 
     @Test
     void anInterruptStopsTheWait() throws Exception {
-        answer = r -> chunked(r, 1);
-        InputStream in = takeOver(call(new AtomicInteger()), 60_000);
+        answerChunked(1, false);
+        InputStream in = call(60_000).stream();
         assertEquals(CHUNK, in.readNBytes(CHUNK).length);
         Thread reader = Thread.currentThread();
         Thread.ofPlatform().start(() -> {
@@ -220,14 +288,33 @@ class ResponseBodyStreamTest {
         });
         assertThrows(InterruptedIOException.class, in::read);
         assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+        in.close();
     }
 
     @Test
-    void closingEarlyDropsTheRestAndFurtherReadsFail() throws Exception {
-        answerChunked(200);
-        InputStream in = takeOver(call(new AtomicInteger()), 10_000);
+    void closingEarlyDropsTheRestAndTheConnectionServesTheNextRequest() throws Exception {
+        answerChunked(5_000, true); // more than the high mark: the connection had stopped reading
+        InputStream in = call(10_000).stream();
         assertEquals(CHUNK, in.readNBytes(CHUNK).length);
+        Thread.sleep(200);
         in.close();
         assertThrows(IOException.class, in::read);
+        connectionStillServes();
+    }
+
+    @Test
+    void aStreamDroppedWithoutClosingIsDiscardedWhenCollected() throws Exception {
+        answerChunked(5_000, true);
+        Exchange e = call(10_000);
+        e.stream().read(); // then dropped: the connection stays stopped at the high mark until the stream is collected
+        TappedBody body = e.body();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!e.vertxEnd().isDone() && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertTrue(e.vertxEnd().isDone(), "the rest of the answer was never read");
+        assertEquals(0, body.available());
+        connectionStillServes();
     }
 }

@@ -1,0 +1,141 @@
+package dev.imagefn.gemini;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.io.IOException;
+
+/**
+ * Takes the body of a 200 answer off an HTTP/1.x connection of the Vert.x client before Vert.x sees it, so that its
+ * buffers reach the reader as Netty read them. Vert.x would copy every buffer to the heap first
+ * ({@code VertxHandler.safeBuffer}): for a 4K image that is 20 MB of garbage per answer. Vert.x still gets the head
+ * and the end (without the bytes), so its pool, timeouts, tracing and metrics see a whole exchange.
+ *
+ * <p>One tap per connection, placed just before Vert.x's handler (after TLS, the HTTP codec and any decompression).
+ * HTTP/1.x without pipelining answers one request at a time, so the request armed last is the one the next answer
+ * belongs to.
+ */
+final class BodyTap extends ChannelInboundHandlerAdapter {
+    static final String NAME = "imagefn-body-tap";
+    private static final String VERTX_HANDLER = "handler";
+
+    private TappedBody armed;
+    private TappedBody current;
+
+    /**
+     * Arms the tap of {@code request}'s connection for its answer; the REST client calls this before it sends the
+     * request. Off the connection's event loop the arming is queued there, ahead of the request's own write, so it
+     * still happens before any answer. Null where the tap cannot apply (HTTP/2, an unknown connection); a body that
+     * never becomes {@linkplain TappedBody#active() active} (no 200, an unknown pipeline) the REST client reads itself.
+     */
+    static TappedBody arm(HttpClientRequest request, long timeoutMillis) {
+        if (request.version() == HttpVersion.HTTP_2 || !(request.connection() instanceof ConnectionBase connection)) {
+            return null;
+        }
+        Channel channel = connection.channel();
+        TappedBody body = new TappedBody(channel, timeoutMillis);
+        if (channel.eventLoop().inEventLoop()) {
+            armOn(channel, body);
+        } else {
+            channel.eventLoop().execute(() -> armOn(channel, body));
+        }
+        return body;
+    }
+
+    private static void armOn(Channel channel, TappedBody body) {
+        ChannelPipeline pipeline = channel.pipeline();
+        if (!channel.isActive() || pipeline.get(HttpClientCodec.class) == null
+                || pipeline.context(VERTX_HANDLER) == null) {
+            return;
+        }
+        BodyTap tap = pipeline.get(BodyTap.class);
+        if (tap == null) {
+            tap = new BodyTap();
+            pipeline.addBefore(VERTX_HANDLER, NAME, tap);
+        }
+        if (tap.current == null) { // an answer still in progress: not one to guess about
+            tap.armed = body;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpResponse head && !(msg instanceof HttpContent)) {
+            int status = head.status().code();
+            if (status >= 200 || status == 101) { // 1xx answers (100 Continue) come before the real one
+                TappedBody next = armed;
+                armed = null;
+                if (next != null && status == 200 && head.decoderResult().isSuccess()) {
+                    next.begin();
+                    current = next;
+                }
+            }
+        } else if (current != null && msg instanceof HttpContent content) {
+            take(ctx, content);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void take(ChannelHandlerContext ctx, HttpContent content) {
+        TappedBody body = current;
+        if (content.decoderResult().isFailure()) { // a cut or a malformed chunk: Vert.x fails the connection
+            current = null;
+            body.end(content.decoderResult().cause());
+            ctx.fireChannelRead(content);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        ByteBuf data = content.content();
+        boolean bytes = data.isReadable(); // once offered, the reader may have read it already
+        if (bytes) {
+            body.offer(data); // the body's to release now
+        }
+        if (last) {
+            current = null;
+            body.end(null); // before Vert.x hands the connection to the next request
+            LastHttpContent end = (LastHttpContent) content;
+            ctx.fireChannelRead(bytes ? end.replace(Unpooled.EMPTY_BUFFER) : end);
+        } else if (!bytes) {
+            ReferenceCountUtil.release(content);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.readComplete();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cut();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cut();
+    }
+
+    private void cut() {
+        armed = null;
+        if (current != null) {
+            current.end(new IOException("Connection closed before Gemini's answer ended"));
+            current = null;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.imagefn.gemini;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One answer's body as {@link BodyTap} takes it off the connection: Netty's own (pooled, off-heap) buffers, held
+ * until read and released then. The event loop offers; one reading thread takes. Reading is throttled by the
+ * channel's auto-read: it stops when {@value #HIGH} bytes wait and starts again when at most {@value #LOW} do.
+ */
+final class TappedBody {
+    static final int HIGH = 256 * 1024;
+    static final int LOW = 64 * 1024;
+    /** A waiting reader is woken at the end of each socket read, or sooner once this much waits. */
+    private static final int WAKE = 64 * 1024;
+
+    private final Channel channel;
+    private final long timeoutNanos;
+    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+    private long queued;
+    private boolean paused;
+    private boolean active;
+    private boolean ended;
+    private boolean discarding;
+    private boolean waiting;
+    private Throwable failure;
+
+    TappedBody(Channel channel, long timeoutMillis) {
+        this.channel = channel;
+        this.timeoutNanos = timeoutMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+    }
+
+    // ---- the event loop's side (BodyTap) ----
+
+    /** A 200 head arrived: the body that follows is ours. */
+    synchronized void begin() {
+        active = true;
+    }
+
+    synchronized boolean active() {
+        return active;
+    }
+
+    /** Takes ownership of {@code data}. */
+    synchronized void offer(ByteBuf data) {
+        if (discarding || ended) {
+            data.release();
+            return;
+        }
+        queue.add(data);
+        queued += data.readableBytes();
+        if (!paused && queued >= HIGH) {
+            paused = true;
+            channel.config().setAutoRead(false);
+        }
+        if (waiting && queued >= WAKE) {
+            wake();
+        }
+    }
+
+    /** The end of one socket read. */
+    synchronized void readComplete() {
+        if (waiting && queued > 0) {
+            wake();
+        }
+    }
+
+    /** The body ended ({@code failure} null) or was cut; nothing more is offered. */
+    synchronized void end(Throwable failure) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        this.failure = failure;
+        if (failure != null) {
+            releaseAll();
+        }
+        resume();
+        wake();
+    }
+
+    // ---- the reader's side (ResponseBodyStream) ----
+
+    /** The next buffer with bytes in it, null at the end; the caller releases it. */
+    synchronized ByteBuf next() throws IOException {
+        if (discarding) {
+            throw new IOException("Stream is closed");
+        }
+        long deadline = System.nanoTime() + timeoutNanos; // timeoutNanos 0: no limit, as for the REST client
+        while (true) {
+            ByteBuf b = queue.poll();
+            if (b != null) {
+                queued -= b.readableBytes();
+                if (paused && queued <= LOW) {
+                    resume();
+                }
+                if (b.isReadable()) {
+                    return b;
+                }
+                b.release();
+                continue;
+            }
+            if (failure != null) {
+                throw failure instanceof IOException io ? new IOException(io.getMessage(), io) : new IOException(failure);
+            }
+            if (ended) {
+                return null;
+            }
+            long left = deadline - System.nanoTime();
+            if (timeoutNanos > 0 && left <= 0) {
+                end(new IOException("Read timed out"));
+                channel.close();
+                throw (IOException) failure;
+            }
+            waiting = true;
+            try {
+                if (timeoutNanos > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } else {
+                    wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while reading Gemini's answer");
+            } finally {
+                waiting = false;
+            }
+        }
+    }
+
+    synchronized int available() {
+        return (int) Math.min(Integer.MAX_VALUE, queued);
+    }
+
+    /**
+     * The reader is done, early or not: what waits is released, and what still comes is dropped as it arrives so
+     * that the connection stays usable, as the REST client does with a body closed early.
+     */
+    synchronized void discard() {
+        discarding = true;
+        releaseAll();
+        resume();
+    }
+
+    private void releaseAll() {
+        for (ByteBuf b; (b = queue.poll()) != null; ) {
+            b.release();
+        }
+        queued = 0;
+    }
+
+    private void resume() {
+        if (paused) {
+            paused = false;
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private void wake() {
+        if (waiting) {
+            waiting = false;
+            notify();
+        }
+    }
+}
