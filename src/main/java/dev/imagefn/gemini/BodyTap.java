@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 
 /**
  * Takes the body of a 200 answer off an HTTP/1.x connection of the Vert.x client before Vert.x sees it, so that its
@@ -39,12 +40,12 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
      * still happens before any answer. Null where the tap cannot apply (HTTP/2, an unknown connection); a body that
      * never becomes {@linkplain TappedBody#active() active} (no 200, an unknown pipeline) the REST client reads itself.
      */
-    static TappedBody arm(HttpClientRequest request, long timeoutMillis) {
+    static TappedBody arm(HttpClientRequest request, long timeoutMillis, Cleaner cleaner) {
         if (request.version() == HttpVersion.HTTP_2 || !(request.connection() instanceof ConnectionBase connection)) {
             return null;
         }
         Channel channel = connection.channel();
-        TappedBody body = new TappedBody(channel, timeoutMillis);
+        TappedBody body = new TappedBody(channel, timeoutMillis, cleaner);
         if (channel.eventLoop().inEventLoop()) {
             armOn(channel, body);
         } else {

@@ -29,7 +29,7 @@ final class ResponseBodyFilter implements PreservesThreadClientResponseFilter, C
 
     @Override
     public void accept(HttpClientRequest request) {
-        TappedBody body = BodyTap.arm(request, timeoutMillis);
+        TappedBody body = BodyTap.arm(request, timeoutMillis, cleaner);
         if (body != null) {
             bodies.put(request, body);
         }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.ref.Cleaner;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +21,9 @@ final class TappedBody {
 
     private final Channel channel;
     private final long timeoutNanos;
-    private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+    /** The lock, and the buffers it guards: what a {@link Cleaner} releases if this body is dropped unread. */
+    private final Held held = new Held();
+    private final ArrayDeque<ByteBuf> queue = held.queue;
     private long queued;
     private boolean paused;
     private boolean active;
@@ -29,127 +32,161 @@ final class TappedBody {
     private boolean waiting;
     private Throwable failure;
 
-    TappedBody(Channel channel, long timeoutMillis) {
+    TappedBody(Channel channel, long timeoutMillis, Cleaner cleaner) {
         this.channel = channel;
         this.timeoutNanos = timeoutMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMillis) : 0;
+        cleaner.register(this, held::release); // a body the REST client never handed on (a call cancelled meanwhile)
+    }
+
+    private static final class Held {
+        final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+
+        void release() {
+            synchronized (this) {
+                for (ByteBuf b; (b = queue.poll()) != null; ) {
+                    b.release();
+                }
+            }
+        }
     }
 
     // ---- the event loop's side (BodyTap) ----
 
     /** A 200 head arrived: the body that follows is ours. */
-    synchronized void begin() {
-        active = true;
+    void begin() {
+        synchronized (held) {
+            active = true;
+        }
     }
 
-    synchronized boolean active() {
-        return active;
+    boolean active() {
+        synchronized (held) {
+            return active;
+        }
     }
 
     /** Takes ownership of {@code data}. */
-    synchronized void offer(ByteBuf data) {
-        if (discarding || ended) {
-            data.release();
-            return;
-        }
-        queue.add(data);
-        queued += data.readableBytes();
-        if (!paused && queued >= HIGH) {
-            paused = true;
-            channel.config().setAutoRead(false);
-        }
-        if (waiting && queued >= WAKE) {
-            wake();
+    void offer(ByteBuf data) {
+        synchronized (held) {
+            if (discarding || ended) {
+                data.release();
+                return;
+            }
+            queue.add(data);
+            queued += data.readableBytes();
+            if (!paused && queued >= HIGH) {
+                paused = true;
+                channel.config().setAutoRead(false);
+            }
+            if (waiting && queued >= WAKE) {
+                wake();
+            }
         }
     }
 
     /** The end of one socket read. */
-    synchronized void readComplete() {
-        if (waiting && queued > 0) {
-            wake();
+    void readComplete() {
+        synchronized (held) {
+            if (waiting && queued > 0) {
+                wake();
+            }
         }
     }
 
     /** The body ended ({@code failure} null) or was cut; nothing more is offered. */
-    synchronized void end(Throwable failure) {
-        if (ended) {
-            return;
+    void end(Throwable failure) {
+        synchronized (held) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            this.failure = failure;
+            if (failure != null) {
+                releaseAll();
+            }
+            resume();
+            wake();
         }
-        ended = true;
-        this.failure = failure;
-        if (failure != null) {
-            releaseAll();
-        }
-        resume();
-        wake();
     }
 
     // ---- the reader's side (ResponseBodyStream) ----
 
     /** The next buffer with bytes in it, null at the end; the caller releases it. */
-    synchronized ByteBuf next() throws IOException {
-        if (discarding) {
-            throw new IOException("Stream is closed");
-        }
-        long deadline = System.nanoTime() + timeoutNanos; // timeoutNanos 0: no limit, as for the REST client
-        while (true) {
-            ByteBuf b = queue.poll();
-            if (b != null) {
-                queued -= b.readableBytes();
-                if (paused && queued <= LOW) {
-                    resume();
+    ByteBuf next() throws IOException {
+        synchronized (held) {
+            if (discarding) {
+                throw new IOException("Stream is closed");
+            }
+            long deadline = System.nanoTime() + timeoutNanos; // timeoutNanos 0: no limit, as for the REST client
+            while (true) {
+                ByteBuf b = queue.poll();
+                if (b != null) {
+                    queued -= b.readableBytes();
+                    if (paused && queued <= LOW) {
+                        resume();
+                    }
+                    if (b.isReadable()) {
+                        return b;
+                    }
+                    b.release();
+                    continue;
                 }
-                if (b.isReadable()) {
-                    return b;
+                if (failure != null) {
+                    throw failure instanceof IOException io ? new IOException(io.getMessage(), io) : new IOException(failure);
                 }
-                b.release();
-                continue;
-            }
-            if (failure != null) {
-                throw failure instanceof IOException io ? new IOException(io.getMessage(), io) : new IOException(failure);
-            }
-            if (ended) {
-                return null;
-            }
-            long left = deadline - System.nanoTime();
-            if (timeoutNanos > 0 && left <= 0) {
-                end(new IOException("Read timed out"));
-                channel.close();
-                throw (IOException) failure;
-            }
-            waiting = true;
-            try {
-                if (timeoutNanos > 0) {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } else {
-                    wait();
+                if (ended) {
+                    return null;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading Gemini's answer");
-            } finally {
-                waiting = false;
+                long left = deadline - System.nanoTime();
+                if (timeoutNanos > 0 && left <= 0) {
+                    end(new IOException("Read timed out"));
+                    channel.close();
+                    throw (IOException) failure;
+                }
+                waiting = true;
+                try {
+                    if (timeoutNanos > 0) {
+                        TimeUnit.NANOSECONDS.timedWait(held, left);
+                    } else {
+                        held.wait();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while reading Gemini's answer");
+                } finally {
+                    waiting = false;
+                }
             }
         }
     }
 
-    synchronized int available() {
-        return (int) Math.min(Integer.MAX_VALUE, queued);
+    int available() {
+        synchronized (held) {
+            return (int) Math.min(Integer.MAX_VALUE, queued);
+        }
+    }
+
+    /** A view of the first buffer held, sharing its reference count (tests). */
+    ByteBuf firstHeld() {
+        synchronized (held) {
+            return queue.isEmpty() ? null : queue.peek().duplicate();
+        }
     }
 
     /**
      * The reader is done, early or not: what waits is released, and what still comes is dropped as it arrives so
      * that the connection stays usable, as the REST client does with a body closed early.
      */
-    synchronized void discard() {
-        discarding = true;
-        releaseAll();
-        resume();
+    void discard() {
+        synchronized (held) {
+            discarding = true;
+            releaseAll();
+            resume();
+        }
     }
 
     private void releaseAll() {
-        for (ByteBuf b; (b = queue.poll()) != null; ) {
-            b.release();
-        }
+        held.release();
         queued = 0;
     }
 
@@ -163,7 +200,7 @@ final class TappedBody {
     private void wake() {
         if (waiting) {
             waiting = false;
-            notify();
+            held.notify();
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -116,10 +117,9 @@ class ResponseBodyStreamTest {
         client.request(HttpMethod.GET, port, "127.0.0.1", "/").onSuccess(req -> {
             TappedBody body;
             if (armOffTheEventLoop) {
-                CompletableFuture<TappedBody> armed = CompletableFuture.supplyAsync(() -> BodyTap.arm(req, timeoutMillis));
-                body = armed.join();
+                body = CompletableFuture.supplyAsync(() -> BodyTap.arm(req, timeoutMillis, CLEANER)).join();
             } else {
-                body = BodyTap.arm(req, timeoutMillis);
+                body = BodyTap.arm(req, timeoutMillis, CLEANER);
             }
             AtomicLong seen = new AtomicLong();
             CompletableFuture<Void> end = new CompletableFuture<>();
@@ -316,5 +316,21 @@ class ResponseBodyStreamTest {
         assertTrue(e.vertxEnd().isDone(), "the rest of the answer was never read");
         assertEquals(0, body.available());
         connectionStillServes();
+    }
+
+    @Test
+    void aBodyNoStreamWasMadeForIsReleasedWhenCollected() throws Exception {
+        answer = r -> r.end(Buffer.buffer(pattern(100_000, 3))); // ends below the high mark: the connection is free
+        Exchange e = call(10_000);
+        e.vertxEnd().get(10, TimeUnit.SECONDS);
+        ByteBuf held = e.body().firstHeld(); // shares the held buffer's count, without holding the body
+        assertTrue(held.refCnt() > 0);
+        e = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (held.refCnt() > 0 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertEquals(0, held.refCnt(), "Netty's buffer never went back to its pool");
     }
 }
