@@ -4,10 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -16,22 +18,29 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
+import java.util.ArrayDeque;
 
 /**
  * Takes the body of a 200 answer off an HTTP/1.x connection of the Vert.x client before Vert.x sees it, so that its
  * buffers reach the reader as Netty read them. Vert.x would copy every buffer to the heap first
  * ({@code VertxHandler.safeBuffer}): for a 4K image that is 20 MB of garbage per answer. Vert.x still gets the head
- * and the end (without the bytes), so its pool, timeouts, tracing and metrics see a whole exchange.
+ * and the end (without the bytes), so its pool, timeouts and tracing see a whole exchange; its byte counts and the
+ * REST client's body logging see an empty body.
  *
  * <p>One tap per connection, placed just before Vert.x's handler (after TLS, the HTTP codec and any decompression).
- * HTTP/1.x without pipelining answers one request at a time, so the request armed last is the one the next answer
- * belongs to.
+ * It sees each request head Vert.x writes and each answer head, so it pairs them in order, as HTTP/1.x does
+ * (pipelined or not): an answer is taken only for a request that was armed.
  */
-final class BodyTap extends ChannelInboundHandlerAdapter {
+final class BodyTap extends ChannelDuplexHandler {
     static final String NAME = "imagefn-body-tap";
     private static final String VERTX_HANDLER = "handler";
+    /** The entry of a request written without an arm. */
+    private static final Object UNARMED = new Object();
 
+    /** Armed for the next request written; an arm whose request is never written is replaced by the next. */
     private TappedBody armed;
+    /** One entry per request written and not yet answered, in order: answers come in the order of the requests. */
+    private final ArrayDeque<Object> written = new ArrayDeque<>();
     private TappedBody current;
 
     /**
@@ -65,21 +74,31 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
             tap = new BodyTap();
             pipeline.addBefore(VERTX_HANDLER, NAME, tap);
         }
-        if (tap.current == null) { // an answer still in progress: not one to guess about
-            tap.armed = body;
+        tap.armed = body;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpRequest) {
+            written.add(armed != null ? armed : UNARMED);
+            armed = null;
         }
+        ctx.write(msg, promise);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpResponse head && !(msg instanceof HttpContent)) {
             int status = head.status().code();
-            if (status >= 200 || status == 101) { // 1xx answers (100 Continue) come before the real one
-                TappedBody next = armed;
-                armed = null;
-                if (next != null && status == 200 && head.decoderResult().isSuccess()) {
-                    next.begin();
-                    current = next;
+            if (status != 100 && status != 103) { // as for Vert.x, the interim answers before the real one
+                if (current != null) {
+                    current.end(new IOException("a new answer began before Gemini's answer ended"));
+                    current = null;
+                }
+                Object answered = written.poll();
+                if (answered instanceof TappedBody body && status == 200 && head.decoderResult().isSuccess()) {
+                    body.begin();
+                    current = body;
                 }
             }
         } else if (current != null && msg instanceof HttpContent content) {
@@ -134,6 +153,7 @@ final class BodyTap extends ChannelInboundHandlerAdapter {
 
     private void cut() {
         armed = null;
+        written.clear();
         if (current != null) {
             current.end(new IOException("Connection closed before Gemini's answer ended"));
             current = null;

@@ -57,13 +57,13 @@ public class GeminiImageGenerator implements ImageGenerator {
 
     private static GeminiApi client(ImagefnConfig config) {
         ResponseBodyFilter bodies = new ResponseBodyFilter(config.gemini().timeout().toMillis());
+        int idleMillis = (int) Math.min(Integer.MAX_VALUE, config.gemini().timeout().toMillis()); // 0: none
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(config.gemini().baseUrl())
                 .connectTimeout(config.gemini().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(config.gemini().timeout().toMillis(), TimeUnit.MILLISECONDS)
                 // The read timeout stops at the response headers; the idle timeout also guards a stalled body.
-                .httpClientOptionsCustomizer(o -> o.setIdleTimeout((int) config.gemini().timeout().toSeconds())
-                        .setIdleTimeoutUnit(TimeUnit.SECONDS))
+                .httpClientOptionsCustomizer(o -> o.setIdleTimeout(idleMillis).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
                 .disableDefaultMapper(true)
                 .httpClientRequestCustomizer(bodies)
                 .register(bodies)

@@ -1,6 +1,5 @@
 package dev.imagefn.gemini;
 
-import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.Cleaner;
@@ -8,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A Gemini answer's body as {@link BodyTap} took it off the connection, read on a worker thread. Each buffer is
- * copied once, into the reader's array, and released at once. Closing it early drops the rest; a stream dropped
+ * copied once, into the reader's array, and released once read. Closing it early drops the rest; a stream dropped
  * without being closed is closed when collected, so Netty's buffers always go back to its pool.
  */
 final class ResponseBodyStream extends InputStream {
@@ -16,8 +15,7 @@ final class ResponseBodyStream extends InputStream {
 
     private final TappedBody body;
     private final Cleaner.Cleanable cleanable;
-    private ByteBuf current;
-    private boolean closed;
+    private volatile boolean closed;
 
     ResponseBodyStream(TappedBody body, Cleaner cleaner) {
         this.body = body;
@@ -36,37 +34,18 @@ final class ResponseBodyStream extends InputStream {
         if (closed) {
             throw new IOException("Stream is closed");
         }
-        if (len == 0) {
-            return 0;
-        }
-        if (current == null && (current = body.next()) == null) {
-            return -1;
-        }
-        int n = Math.min(len, current.readableBytes());
-        current.readBytes(b, off, n);
-        if (!current.isReadable()) {
-            current.release();
-            current = null;
-        }
-        return n;
+        return len == 0 ? 0 : body.read(b, off, len);
     }
 
     @Override
     public int available() {
-        return closed ? 0 : (current == null ? 0 : current.readableBytes()) + body.available();
+        return closed ? 0 : body.available();
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
         closed = true;
-        if (current != null) {
-            current.release();
-            current = null;
-        }
-        cleanable.clean();
+        cleanable.clean(); // once only, whoever calls it
     }
 
     /** Bodies read through a tap so far in this process (tests). */

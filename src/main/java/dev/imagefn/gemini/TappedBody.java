@@ -2,6 +2,7 @@ package dev.imagefn.gemini;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.vertx.core.Context;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.ref.Cleaner;
@@ -111,51 +112,71 @@ final class TappedBody {
 
     // ---- the reader's side (ResponseBodyStream) ----
 
-    /** The next buffer with bytes in it, null at the end; the caller releases it. */
-    ByteBuf next() throws IOException {
+    /**
+     * Copies up to {@code len} bytes into {@code b}: -1 at the end. The buffer being read stays in the queue until
+     * drained, so {@link #discard()} (and the cleaner) can always release it.
+     */
+    int read(byte[] b, int off, int len) throws IOException {
+        if (Context.isOnEventLoopThread()) { // it would wait for data only an event loop can deliver
+            throw new IOException("Gemini's answer cannot be read on an event loop");
+        }
         synchronized (held) {
-            if (discarding) {
-                throw new IOException("Stream is closed");
+            ByteBuf head = head();
+            if (head == null) {
+                return -1;
             }
-            long deadline = System.nanoTime() + timeoutNanos; // timeoutNanos 0: no limit, as for the REST client
-            while (true) {
-                ByteBuf b = queue.poll();
-                if (b != null) {
-                    queued -= b.readableBytes();
-                    if (paused && queued <= LOW) {
-                        resume();
-                    }
-                    if (b.isReadable()) {
-                        return b;
-                    }
-                    b.release();
-                    continue;
+            int n = Math.min(len, head.readableBytes());
+            head.readBytes(b, off, n);
+            queued -= n;
+            if (!head.isReadable()) {
+                queue.poll().release();
+            }
+            if (paused && queued <= LOW) {
+                resume();
+            }
+            return n;
+        }
+    }
+
+    /** The first buffer with bytes in it, waiting for one if need be; null at the end. */
+    private ByteBuf head() throws IOException {
+        if (discarding) {
+            throw new IOException("Stream is closed");
+        }
+        long deadline = System.nanoTime() + timeoutNanos; // timeoutNanos 0: no limit, as for the REST client
+        while (true) {
+            ByteBuf b = queue.peek();
+            if (b != null) {
+                if (b.isReadable()) {
+                    return b;
                 }
-                if (failure != null) {
-                    throw failure instanceof IOException io ? new IOException(io.getMessage(), io) : new IOException(failure);
+                queue.poll().release();
+                continue;
+            }
+            if (failure != null) {
+                throw failure instanceof IOException io ? new IOException(io.getMessage(), io) : new IOException(failure);
+            }
+            if (ended) {
+                return null;
+            }
+            long left = deadline - System.nanoTime();
+            if (timeoutNanos > 0 && left <= 0) {
+                end(new IOException("Read timed out"));
+                channel.close();
+                throw (IOException) failure;
+            }
+            waiting = true;
+            try {
+                if (timeoutNanos > 0) {
+                    TimeUnit.NANOSECONDS.timedWait(held, left);
+                } else {
+                    held.wait();
                 }
-                if (ended) {
-                    return null;
-                }
-                long left = deadline - System.nanoTime();
-                if (timeoutNanos > 0 && left <= 0) {
-                    end(new IOException("Read timed out"));
-                    channel.close();
-                    throw (IOException) failure;
-                }
-                waiting = true;
-                try {
-                    if (timeoutNanos > 0) {
-                        TimeUnit.NANOSECONDS.timedWait(held, left);
-                    } else {
-                        held.wait();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while reading Gemini's answer");
-                } finally {
-                    waiting = false;
-                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while reading Gemini's answer");
+            } finally {
+                waiting = false;
             }
         }
     }
@@ -166,7 +187,7 @@ final class TappedBody {
         }
     }
 
-    /** A view of the first buffer held, sharing its reference count (tests). */
+    /** A view of the first buffer held (the one being read, if any), sharing its reference count (tests). */
     ByteBuf firstHeld() {
         synchronized (held) {
             return queue.isEmpty() ? null : queue.peek().duplicate();

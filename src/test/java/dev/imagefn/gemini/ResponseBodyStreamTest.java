@@ -26,6 +26,8 @@ import java.io.InterruptedIOException;
 import java.lang.ref.Cleaner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,18 +117,20 @@ class ResponseBodyStreamTest {
             throws Exception {
         CompletableFuture<Exchange> f = new CompletableFuture<>();
         client.request(HttpMethod.GET, port, "127.0.0.1", "/").onSuccess(req -> {
-            TappedBody body;
-            if (armOffTheEventLoop) {
-                body = CompletableFuture.supplyAsync(() -> BodyTap.arm(req, timeoutMillis, CLEANER)).join();
+            Runnable armAndSend = () -> {
+                TappedBody body = BodyTap.arm(req, timeoutMillis, CLEANER);
+                AtomicLong seen = new AtomicLong();
+                CompletableFuture<Void> end = new CompletableFuture<>();
+                req.send().onSuccess(r -> {
+                    r.handler(b -> seen.addAndGet(b.length())).endHandler(v -> end.complete(null));
+                    f.complete(new Exchange(r, body, seen, end));
+                }).onFailure(f::completeExceptionally);
+            };
+            if (armOffTheEventLoop) { // the arming is queued on the event loop, ahead of the request's write
+                Thread.ofPlatform().start(armAndSend);
             } else {
-                body = BodyTap.arm(req, timeoutMillis, CLEANER);
+                armAndSend.run();
             }
-            AtomicLong seen = new AtomicLong();
-            CompletableFuture<Void> end = new CompletableFuture<>();
-            req.send().onSuccess(r -> {
-                r.handler(b -> seen.addAndGet(b.length())).endHandler(v -> end.complete(null));
-                f.complete(new Exchange(r, body, seen, end));
-            }).onFailure(f::completeExceptionally);
         }).onFailure(f::completeExceptionally);
         return f.get(10, TimeUnit.SECONDS);
     }
@@ -332,5 +336,122 @@ class ResponseBodyStreamTest {
             Thread.sleep(50);
         }
         assertEquals(0, held.refCnt(), "Netty's buffer never went back to its pool");
+        connectionStillServes();
+    }
+
+    @Test
+    void theBufferBeingReadIsReleasedTooWhenADroppedStreamIsCollected() throws Exception {
+        answer = r -> r.end(Buffer.buffer(pattern(100_000, 4)));
+        Exchange e = call(10_000);
+        e.vertxEnd().get(10, TimeUnit.SECONDS);
+        InputStream in = e.stream();
+        assertEquals(10, in.readNBytes(10).length); // part-way through the first buffer
+        ByteBuf held = e.body().firstHeld();
+        assertTrue(held.refCnt() > 0);
+        in = null;
+        e = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (held.refCnt() > 0 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertEquals(0, held.refCnt(), "the buffer being read never went back to its pool");
+    }
+
+    @Test
+    void pipelinedAnswersGoToTheirOwnRequests() throws Exception {
+        HttpServer paths = vertx.createHttpServer().requestHandler(req -> req.response().end(Buffer.buffer(
+                pattern(200_000, req.path().length())))).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HttpClient pipelined = vertx.createHttpClient(new HttpClientOptions().setPipelining(true),
+                new PoolOptions().setHttp1MaxSize(1));
+        try {
+            List<CompletableFuture<Exchange>> calls = new ArrayList<>();
+            for (String path : List.of("/a", "/bb", "/ccc")) {
+                CompletableFuture<Exchange> f = new CompletableFuture<>();
+                pipelined.request(HttpMethod.GET, paths.actualPort(), "127.0.0.1", path).onSuccess(req -> {
+                    TappedBody body = BodyTap.arm(req, 10_000, CLEANER);
+                    req.send().onSuccess(r -> f.complete(new Exchange(r, body, new AtomicLong(),
+                            new CompletableFuture<>()))).onFailure(f::completeExceptionally);
+                }).onFailure(f::completeExceptionally);
+                calls.add(f);
+            }
+            for (int i = 0; i < calls.size(); i++) {
+                try (InputStream in = calls.get(i).get(10, TimeUnit.SECONDS).stream()) {
+                    assertArrayEquals(pattern(200_000, i + 2), readAll(in), "answer " + i);
+                }
+            }
+        } finally {
+            pipelined.close();
+            paths.close();
+        }
+    }
+
+    @Test
+    void readingOnAnEventLoopFailsInsteadOfWaitingForever() throws Exception {
+        answerChunked(1, false);
+        InputStream in = call(60_000).stream();
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            try {
+                in.read();
+                failure.complete(null);
+            } catch (IOException e) {
+                failure.complete(e);
+            }
+        });
+        assertTrue(failure.get(10, TimeUnit.SECONDS) instanceof IOException);
+        in.close();
+    }
+
+    /** A server that answers the first request of each connection with {@code raw}, then closes if asked. */
+    private static int rawServer(String raw, boolean close) throws Exception {
+        return vertx.createNetServer().connectHandler(socket -> {
+            StringBuilder got = new StringBuilder();
+            socket.handler(b -> {
+                got.append(b.toString());
+                if (got.indexOf("\r\n\r\n") >= 0 && got.length() > 0) {
+                    got.setLength(0);
+                    socket.write(raw);
+                    if (close) {
+                        socket.close();
+                    }
+                }
+            });
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+    }
+
+    private Exchange rawCall(String raw, boolean close) throws Exception {
+        return call(client, rawServer(raw, close), 10_000, false);
+    }
+
+    @Test
+    void aMalformedChunkIsAnError() throws Exception {
+        try (InputStream in = rawCall("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n",
+                false).stream()) {
+            assertThrows(IOException.class, () -> readAll(in));
+        }
+    }
+
+    @Test
+    void aBodyEndedByClosingTheConnectionIsWhole() throws Exception {
+        try (InputStream in = rawCall("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it", true).stream()) {
+            assertEquals("all of it", new String(readAll(in)));
+        }
+    }
+
+    @Test
+    void aBodyShorterThanItsContentLengthIsAnError() throws Exception {
+        try (InputStream in = rawCall("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nnot all", true).stream()) {
+            assertThrows(IOException.class, () -> readAll(in));
+        }
+    }
+
+    @Test
+    void anInterimAnswerBeforeThe200IsSkipped() throws Exception {
+        try (InputStream in = rawCall("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+                + "hello", false).stream()) {
+            assertEquals("hello", new String(readAll(in)));
+        }
     }
 }
