@@ -9,7 +9,6 @@ import dev.imagefn.core.GenerationRequest;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageGenerator;
 import dev.imagefn.core.ModelCatalogue;
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -43,6 +42,7 @@ public class GeminiImageGenerator implements ImageGenerator {
             "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_RECITATION", "RECITATION");
 
     private final GeminiApi api;
+    private final InFlightCalls calls;
     private final String apiKey;
     private final RetryPolicy retry;
     private final GeminiResponseReader reader;
@@ -52,10 +52,14 @@ public class GeminiImageGenerator implements ImageGenerator {
 
     @Inject
     public GeminiImageGenerator(ImagefnConfig config, ModelCatalogue catalogue, Tracer tracer) {
-        this(client(config), config, catalogue, tracer);
+        this(new InFlightCalls(), config, catalogue, tracer);
     }
 
-    private static GeminiApi client(ImagefnConfig config) {
+    private GeminiImageGenerator(InFlightCalls calls, ImagefnConfig config, ModelCatalogue catalogue, Tracer tracer) {
+        this(client(config, calls), calls, config, catalogue, tracer);
+    }
+
+    private static GeminiApi client(ImagefnConfig config, InFlightCalls calls) {
         ResponseBodyFilter bodies = new ResponseBodyFilter(config.gemini().timeout().toMillis());
         int idleMillis = (int) Math.min(Integer.MAX_VALUE, config.gemini().timeout().toMillis()); // 0: none
         return QuarkusRestClientBuilder.newBuilder()
@@ -67,15 +71,14 @@ public class GeminiImageGenerator implements ImageGenerator {
                 .disableDefaultMapper(true)
                 .httpClientRequestCustomizer(bodies)
                 .register(bodies)
+                .register(calls)
                 .build(GeminiApi.class);
     }
 
-    GeminiImageGenerator(GeminiApi api, ImagefnConfig config, ModelCatalogue catalogue) {
-        this(api, config, catalogue, OpenTelemetry.noop().getTracer("imagefn"));
-    }
-
-    GeminiImageGenerator(GeminiApi api, ImagefnConfig config, ModelCatalogue catalogue, Tracer tracer) {
+    GeminiImageGenerator(GeminiApi api, InFlightCalls calls, ImagefnConfig config, ModelCatalogue catalogue,
+            Tracer tracer) {
         this.api = api;
+        this.calls = calls;
         this.apiKey = checkedKey(config.gemini().apiKey());
         this.retry = new RetryPolicy(config.gemini().retry(), () -> ThreadLocalRandom.current().nextDouble());
         this.reader = new GeminiResponseReader(config.limits().maxImageBytes());
@@ -177,7 +180,16 @@ public class GeminiImageGenerator implements ImageGenerator {
         Response response = null;
         boolean bodyStarted = false;
         try {
-            response = api.generateContent(model, apiKey, body);
+            try {
+                response = api.generateContent(model, apiKey, body);
+            } catch (RuntimeException e) {
+                if (watch.fired() || hasCause(e, InterruptedException.class)) {
+                    calls.cancel(); // abandoned: Gemini's late answer must not hold a connection
+                }
+                throw e;
+            } finally {
+                calls.done();
+            }
             int status = response.getStatus();
             // From a 200 on, the call is paid for, whatever happens to the body.
             bodyStarted = status == 200;
