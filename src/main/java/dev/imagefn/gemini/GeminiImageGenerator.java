@@ -184,7 +184,11 @@ public class GeminiImageGenerator implements ImageGenerator {
                 response = api.generateContent(model, apiKey, body);
             } catch (RuntimeException e) {
                 if (watch.fired() || hasCause(e, InterruptedException.class)) {
-                    calls.cancel(); // abandoned: Gemini's late answer must not hold a connection
+                    try {
+                        calls.cancel(); // abandoned: Gemini's late answer must not hold a connection
+                    } catch (RuntimeException x) { // Vert.x shutting down, say: the caller's error stays the first
+                        e.addSuppressed(x);
+                    }
                 }
                 throw e;
             } finally {

@@ -10,30 +10,41 @@ import org.jboss.resteasy.reactive.client.impl.RestClientRequestContext;
  * Lets a caller cancel the exchange it gives up on. A blocking REST client call that is interrupted (the deadline
  * watch) returns at once, but the exchange goes on: Gemini's late answer would still arrive and hold its connection
  * until the idle timeout. As a request filter, which the REST client runs on the calling thread, this notes the
- * call's context; {@link #cancel()} then does what the REST client does for a cancelled {@code Uni}: the request
- * is not sent, or is reset (which closes its connection).
+ * call; {@link #cancel()} then does what the REST client does for a cancelled {@code Uni}: a request not yet created
+ * is not sent, one in flight is reset (which closes its connection). An answer that already came is closed instead
+ * (its body dropped, its connection kept): by then the connection may serve another call, and a reset would close it.
  */
 final class InFlightCalls implements ClientRequestFilter {
-    private final ThreadLocal<RestClientRequestContext> current = new ThreadLocal<>();
+    private final ThreadLocal<ClientRequestContextImpl> current = new ThreadLocal<>();
 
     @Override
     public void filter(ClientRequestContext request) {
         if (request instanceof ClientRequestContextImpl impl) {
-            current.set(impl.getRestClientRequestContext());
+            current.set(impl);
         }
     }
 
     /** Cancels the calling thread's call in progress, if any. */
     void cancel() {
-        RestClientRequestContext call = current.get();
+        ClientRequestContextImpl call = current.get();
         current.remove();
-        if (call != null) {
-            call.setUserCanceled();
-            HttpClientRequest request = call.getHttpClientRequest();
-            if (request != null) {
+        if (call == null) {
+            return;
+        }
+        RestClientRequestContext rest = call.getRestClientRequestContext();
+        rest.setUserCanceled();
+        // On the call's own context, in order with the REST client's steps there.
+        call.getContext().runOnContext(v -> {
+            HttpClientRequest request = rest.getHttpClientRequest();
+            if (request != null && rest.getVertxClientResponse() == null) {
                 request.reset();
             }
-        }
+        });
+        rest.getResult().whenComplete((response, failure) -> {
+            if (response != null) {
+                response.close();
+            }
+        });
     }
 
     /** The calling thread's call is over. */
