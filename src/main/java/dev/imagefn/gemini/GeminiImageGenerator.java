@@ -180,20 +180,7 @@ public class GeminiImageGenerator implements ImageGenerator {
         Response response = null;
         boolean bodyStarted = false;
         try {
-            try {
-                response = api.generateContent(model, apiKey, body);
-            } catch (RuntimeException e) {
-                if (watch.fired() || hasCause(e, InterruptedException.class)) {
-                    try {
-                        calls.cancel(); // abandoned: Gemini's late answer must not hold a connection
-                    } catch (RuntimeException x) { // Vert.x shutting down, say: the caller's error stays the first
-                        e.addSuppressed(x);
-                    }
-                }
-                throw e;
-            } finally {
-                calls.done();
-            }
+            response = api.generateContent(model, apiKey, body);
             int status = response.getStatus();
             // From a 200 on, the call is paid for, whatever happens to the body.
             bodyStarted = status == 200;
@@ -206,6 +193,9 @@ public class GeminiImageGenerator implements ImageGenerator {
             return Attempt.fail(e, false, null);
         } catch (RuntimeException | IOException e) {
             if (watch.fired() || e instanceof InterruptedIOException || hasCause(e, InterruptedException.class)) {
+                if (response == null) {
+                    abandon(e);
+                }
                 // The request was on its way or sent: it may be generating, and billed.
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
                         "Gemini did not answer within the deadline", e).paid(), false, null);
@@ -227,6 +217,7 @@ public class GeminiImageGenerator implements ImageGenerator {
             return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE,
                     "could not reach Gemini: " + e.getClass().getSimpleName(), e), true, null);
         } finally {
+            calls.done();
             watch.close();
             if (response != null) {
                 response.close();
@@ -324,6 +315,15 @@ public class GeminiImageGenerator implements ImageGenerator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "interrupted while waiting to retry");
+        }
+    }
+
+    /** Cancels the exchange given up on, so Gemini's late answer cannot hold a connection. */
+    private void abandon(Exception e) {
+        try {
+            calls.cancel();
+        } catch (RuntimeException x) { // Vert.x shutting down, say: the caller's error stays the first
+            e.addSuppressed(x);
         }
     }
 
