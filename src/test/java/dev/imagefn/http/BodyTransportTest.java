@@ -62,9 +62,63 @@ class BodyTransportTest extends HttpTestBase {
             assertEquals("PAYLOAD_TOO_LARGE", problem.getString("code"));
             assertEquals("declared-too-long", problem.getString("requestId"));
             assertTrue(ms < 2_000, "the 413 must come at once, not after waiting for the body: " + ms + " ms");
+            assertEquals("close", a.header("connection"), "an answer whose connection is closed says so");
             assertTrue(c.closedByServer(Duration.ofSeconds(5)), "the connection of an unread body is closed");
         }
         assertEquals(0, gemini().calls());
+    }
+
+    /**
+     * HTTP/1.1 keep-alive, as gateways, load balancers and Knative's queue-proxy use it: answers to requests read
+     * whole (a GET, an image, a refused body) leave the connection open, and the next request on it is served. The
+     * old code closed every connection after its answer without saying so, and a client that sent its next request
+     * on it lost that request.
+     */
+    @Test
+    void aConnectionIsKeptAliveAfterRequestsReadWhole() throws Exception {
+        byte[] image = "{\"prompt\":\"keep-alive\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] junk = "{\"prompt\":".getBytes(StandardCharsets.UTF_8);
+        try (RawHttp c = new RawHttp(port(), Duration.ofSeconds(30))) {
+            for (int round = 0; round < 2; round++) {
+                c.head("GET", "/q/health/ready", port(), RawHttp.headers());
+                assertKeptAlive(c, c.read(), 200);
+                c.head("POST", "/v1/images", port(), RawHttp.headers("Content-Type", "application/json",
+                        "Content-Length", Integer.toString(image.length)));
+                c.write(image);
+                assertKeptAlive(c, c.read(), 200);
+                c.head("POST", "/v1/images", port(), RawHttp.headers("Content-Type", "application/json",
+                        "Content-Length", Integer.toString(junk.length)));
+                c.write(junk);
+                assertKeptAlive(c, c.read(), 400);
+            }
+        }
+        assertEquals(2, gemini().calls());
+    }
+
+    /** A chunked body sent whole is answered; if its connection is closed after that, the answer said so first. */
+    @Test
+    void aClosedConnectionIsAnnounced() throws Exception {
+        byte[] image = "{\"prompt\":\"chunked\"}".getBytes(StandardCharsets.UTF_8);
+        try (RawHttp c = new RawHttp(port(), Duration.ofSeconds(30))) {
+            c.head("POST", "/v1/images", port(), RawHttp.headers("Content-Type", "application/json",
+                    "Transfer-Encoding", "chunked"));
+            c.chunk(image, 0, image.length);
+            c.endChunks();
+            RawHttp.Answer a = c.read();
+            assertEquals(200, a.status(), a.text());
+            if (!"close".equals(a.header("connection"))) {
+                assertKeptAlive(c, a, 200);
+            } else {
+                assertTrue(c.closedByServer(Duration.ofSeconds(5)), "Connection: close, and still open");
+            }
+        }
+    }
+
+    private static void assertKeptAlive(RawHttp c, RawHttp.Answer a, int status) throws IOException {
+        assertEquals(status, a.status(), a.text());
+        assertEquals(null, a.header("connection"), "the answer to a request read whole keeps its connection");
+        assertTrue(!c.closedByServer(Duration.ofMillis(300)), "the server closed a connection it did not say it "
+                + "would close, after a " + status);
     }
 
     /**

@@ -110,6 +110,7 @@ public final class RawHttp implements AutoCloseable {
 
     /** True when the server closed the connection (end of stream or reset) within {@code wait}. */
     public boolean closedByServer(Duration wait) throws IOException {
+        int timeout = socket.getSoTimeout();
         socket.setSoTimeout((int) wait.toMillis());
         try {
             return in.read() < 0;
@@ -117,6 +118,10 @@ public final class RawHttp implements AutoCloseable {
             return false;
         } catch (IOException reset) {
             return true;
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(timeout);
+            }
         }
     }
 
