@@ -48,7 +48,12 @@ public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Start-up flags for small serverless instances: C1 only and the serial collector. */
     private static final String[] TUNED = {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"};
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * HTTP/1.1 to both, as API gateways and load balancers speak to a function: the JDK client's default (HTTP/2)
+     * upgrades to h2c with imagefn but not with the peer's JDK HttpServer, which would compare two protocols.
+     */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     /** The product's cache (make build / make aot), never one trained by the bench. */
     private static final Path AOT_CACHE = Path.of("target/quarkus-app/app.aot");
     /** The Lambda zips: make build's (JVM, run under AWS's RIC) and make lambda-native's (bootstrap). */

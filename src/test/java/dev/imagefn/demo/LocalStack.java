@@ -224,12 +224,15 @@ public final class LocalStack {
      * request, a repeated idempotency key), so the cache holds the classes and profiles of the real path.
      */
     private static int train(String base, GeminiStandIn standIn, Path cache, Process function) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
+        // HTTP/1.1 (gateways, load balancers) and HTTP/2 over h2c (Knative, Cloud Run's end-to-end HTTP/2), by round.
+        HttpClient[] clients = {HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(),
+                HttpClient.newHttpClient()};
         int ok = 0;
         int sent = 0;
         String[][] shapes = {{"512", "image/jpeg", "150000"}, {"1K", "image/png", "1500000"},
                 {"2K", "image/jpeg", "1500000"}, {"2K", "image/png", "5000000"}, {"1K", "image/jpeg", "450000"}};
         for (int round = 0; round < 4; round++) {
+            HttpClient client = clients[round % 2];
             for (String[] shape : shapes) {
                 standIn.answerByDefault(dev.imagefn.testing.Reply.image().mimeType(shape[1])
                         .padTo(Integer.parseInt(shape[2])));
