@@ -26,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
@@ -43,6 +44,7 @@ public class GeminiBatchClient implements BatchGateway {
     private final long inlineMaxBytes;
     private final GeminiResponseReader reader;
     private final Duration timeout;
+    private final ScheduledExecutorService timer = DeadlineWatch.timer();
 
     @Inject
     public GeminiBatchClient(ImagefnConfig config) {
@@ -181,10 +183,10 @@ public class GeminiBatchClient implements BatchGateway {
         } catch (NotFound gone) {
             return null;
         }
-        try (InputStream in = response.body()) {
+        try (InputStream in = body(response, deadline, "poll " + name)) {
             return read(in, each, deadline);
         } catch (IOException e) {
-            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the batch " + name + " could not be read: "
+            throw new ImageFnException(readFailure(e), "the batch " + name + " could not be read: "
                     + e.getMessage(), e);
         }
     }
@@ -350,7 +352,8 @@ public class GeminiBatchClient implements BatchGateway {
         }
         HttpResponse<InputStream> response = sendStreaming(HttpRequest.newBuilder(URI.create(base
                 + "/download/v1beta/" + file + ":download?alt=media")).GET(), deadline, "download " + file);
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body(response, deadline, "download " + file),
+                StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
                 if (line.isBlank()) {
                     continue;
@@ -361,17 +364,18 @@ public class GeminiBatchClient implements BatchGateway {
                 }
             }
         } catch (IOException e) {
-            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the responses file " + file
+            throw new ImageFnException(readFailure(e), "the responses file " + file
                     + " could not be read: " + e.getMessage(), e);
         }
     }
 
     private HttpResponse<byte[]> send(HttpRequest.Builder request, Deadline deadline, String what) {
         HttpResponse<InputStream> r = sendStreaming(request, deadline, what);
-        try (InputStream in = r.body()) {
+        try (InputStream in = body(r, deadline, what)) {
             return new Buffered(r, in.readAllBytes());
         } catch (IOException e) {
-            throw new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "could not " + what + ": " + e, e);
+            throw new ImageFnException(e instanceof IdleTimeoutBody.Stalled ? ErrorCode.UPSTREAM_TIMEOUT
+                    : ErrorCode.UPSTREAM_UNAVAILABLE, "could not " + what + ": " + e, e);
         }
     }
 
@@ -390,7 +394,7 @@ public class GeminiBatchClient implements BatchGateway {
         }
         if (r.statusCode() / 100 != 2) {
             byte[] body;
-            try (InputStream in = r.body()) {
+            try (InputStream in = body(r, deadline, what)) {
                 body = in.readNBytes(64 * 1024);
             } catch (IOException e) {
                 body = new byte[0];
@@ -407,6 +411,15 @@ public class GeminiBatchClient implements BatchGateway {
                     + error.safeMessage(apiKey));
         }
         return r;
+    }
+
+    private static ErrorCode readFailure(IOException e) {
+        return e instanceof IdleTimeoutBody.Stalled ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_BAD_RESPONSE;
+    }
+
+    /** The body, failing when it stalls for {@code imagefn.gemini.timeout} or outlives the deadline. */
+    private InputStream body(HttpResponse<InputStream> r, Deadline deadline, String what) {
+        return new IdleTimeoutBody(r.body(), timeout, deadline, what, timer);
     }
 
     /** A 404: the batch or file is not (any more) there. */
