@@ -214,6 +214,9 @@ public class GeminiBatchClient implements BatchGateway {
                     }
                     case "metadata" -> state = firstNonNull(state, stateOf(p));
                     case "response", "output" -> {
+                        if (each == null && state != null) {
+                            return state; // a poll: the answers (every image, inline) are not read, nor fetched
+                        }
                         if (each == null) {
                             p.skipChildren();
                         } else {
