@@ -21,6 +21,8 @@ final class DeadlineWatch implements AutoCloseable {
                     return t;
                 });
         timer.setRemoveOnCancelPolicy(true);
+        timer.setKeepAliveTime(60, TimeUnit.SECONDS);
+        timer.allowCoreThreadTimeOut(true);
         return timer;
     }
 

@@ -10,16 +10,17 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A response body from the JDK's HttpClient, whose request timeout ends with the headers: when no byte arrives for
- * {@code idle}, or the deadline passes, the body is closed and the read fails. (Closing that body from another
- * thread only ends a blocked read as an end of stream, which would pass a cut body for a whole one.)
+ * A response body from the JDK's HttpClient, whose request timeout ends with the headers: when a read waits
+ * {@code idle} for a byte, or the deadline passes, the body is closed and the read fails as {@link Stalled}. Time
+ * the caller spends between reads does not count.
  */
 final class IdleTimeoutBody extends FilterInputStream {
     private final Duration idle;
     private final Deadline deadline;
     private final String what;
-    private final ScheduledFuture<?> check;
-    private volatile long lastRead = System.nanoTime();
+    private volatile ScheduledFuture<?> check;
+    private volatile long readSince;
+    private volatile boolean reading;
     private volatile boolean expired;
 
     IdleTimeoutBody(InputStream body, Duration idle, Deadline deadline, String what, ScheduledExecutorService timer) {
@@ -29,12 +30,15 @@ final class IdleTimeoutBody extends FilterInputStream {
         this.what = what;
         long period = Math.clamp(idle.toMillis() / 4, 10, 1_000);
         this.check = timer.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+        if (expired) {
+            stopChecking();
+        }
     }
 
     private void check() {
-        if (System.nanoTime() - lastRead > idle.toNanos() || deadline.expired()) {
+        if ((reading && System.nanoTime() - readSince > idle.toNanos()) || deadline.expired()) {
             expired = true;
-            check.cancel(false);
+            stopChecking();
             try {
                 in.close();
             } catch (IOException ignored) {
@@ -52,18 +56,24 @@ final class IdleTimeoutBody extends FilterInputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (expired) {
+            throw stalled(null);
+        }
         int n;
+        readSince = System.nanoTime();
+        reading = true;
         try {
             n = in.read(b, off, len);
         } catch (IOException e) {
             throw expired ? stalled(e) : e;
+        } finally {
+            reading = false;
         }
         if (expired) {
             throw stalled(null);
         }
-        lastRead = System.nanoTime();
         if (n < 0) {
-            check.cancel(false);
+            stopChecking();
         }
         return n;
     }
@@ -80,8 +90,18 @@ final class IdleTimeoutBody extends FilterInputStream {
                 + idle.toMillis() + " ms while reading ") + what, cause);
     }
 
+    private void stopChecking() {
+        ScheduledFuture<?> c = check;
+        if (c != null) {
+            c.cancel(false);
+        }
+    }
+
     @Override
     public long skip(long n) throws IOException {
+        if (n <= 0) {
+            return 0;
+        }
         byte[] buffer = new byte[(int) Math.clamp(n, 1, 8192)];
         long left = n;
         for (int r; left > 0 && (r = read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) {
@@ -92,7 +112,7 @@ final class IdleTimeoutBody extends FilterInputStream {
 
     @Override
     public void close() throws IOException {
-        check.cancel(false);
+        stopChecking();
         super.close();
     }
 }

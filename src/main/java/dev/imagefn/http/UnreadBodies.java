@@ -20,13 +20,16 @@ public class UnreadBodies {
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).handler(rc -> {
             HttpServerRequest request = rc.request();
+            // Decided once, when the head goes out: a body that ends while a streamed answer is written still closes.
+            boolean[] close = new boolean[1];
             rc.addHeadersEndHandler(v -> {
                 if (request.version() != HttpVersion.HTTP_2 && bodyUnread(request)) {
+                    close[0] = true;
                     rc.response().headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
                 }
             });
             rc.addEndHandler(done -> {
-                if (bodyUnread(request)) {
+                if (close[0] || bodyUnread(request)) {
                     if (request.version() == HttpVersion.HTTP_2) {
                         rc.response().reset();
                     } else {

@@ -49,6 +49,9 @@ class GeminiBatchStallTest {
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/v1beta/batches/stalled", ex -> stall(ex, "{\"name\":\"batches/stalled\",\"metadata\":"));
         server.createContext("/v1beta/batches/done", ex -> send(ex, OPERATION));
+        server.createContext("/v1beta/batches/slow", ex -> send(ex, OPERATION.replace("batches/done", "batches/slow")
+                .replace("out-done", "out-slow")));
+        server.createContext("/download/v1beta/files/out-slow:download", ex -> send(ex, LINE + LINE.replace("k1", "k2")));
         server.createContext("/v1beta/batches/inline", ex -> stall(ex, "{\"name\":\"batches/inline\",\"metadata\":"
                 + "{\"state\":\"BATCH_STATE_SUCCEEDED\"},\"done\":true,\"response\":{\"inlinedResponses\":"));
         server.createContext("/download/v1beta/files/out-done:download", ex -> stall(ex, LINE + "{\"key\":\"k2\","));
@@ -84,6 +87,23 @@ class GeminiBatchStallTest {
                         got::add)));
         assertEquals(ErrorCode.UPSTREAM_TIMEOUT, e.code(), e.getMessage());
         assertEquals(List.of("k1"), got.stream().map(BatchGateway.Result::key).toList(), "only the line that came whole");
+    }
+
+    /** The time the poll spends on an answer (storing its image) between two reads is not a stall. */
+    @Test
+    void timeSpentBetweenReadsIsNotAStall() {
+        GeminiBatchClient client = client("300ms");
+        List<String> got = new CopyOnWriteArrayList<>();
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> client.results("batches/slow",
+                Deadline.after(Duration.ofMinutes(5)), r -> {
+                    got.add(r.key());
+                    try {
+                        Thread.sleep(900);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+        assertEquals(List.of("k1", "k2"), got);
     }
 
     @Test
