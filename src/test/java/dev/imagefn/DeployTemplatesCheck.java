@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.imagefn.core.ObjectKeys;
 import dev.imagefn.delivery.CloudEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +94,12 @@ class DeployTemplatesCheck {
             assertTrue(!env.contains("AIza"), t + ": no key in the template");
             assertTrue(yaml(t).at("/Globals/Function/Timeout").asInt() >= 300, t + ": 4K needs minutes");
             checkConfigNames(env, t);
+            JsonNode rules = yaml(t).at("/Resources/ImagesBucket/Properties/LifecycleConfiguration/Rules");
+            List<String> expired = new ArrayList<>();
+            rules.forEach(r -> expired.add(r.get("Prefix").asText()));
+            assertEquals(List.of("${OutputPrefix}" + ObjectKeys.IDEMPOTENCY, "${OutputPrefix}" + ObjectKeys.BATCHES
+                    + "done/", "${OutputPrefix}" + ObjectKeys.BATCHES + "claims/"), expired,
+                    t + ": the records README says a lifecycle rule keeps small, and nothing else");
         }
     }
 
