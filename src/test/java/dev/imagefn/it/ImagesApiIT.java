@@ -9,11 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.imagefn.testing.GeminiStandIn;
 import dev.imagefn.testing.LocalStackResource;
 import dev.imagefn.testing.PackagedStackResource;
+import dev.imagefn.testing.RawHttp;
 import dev.imagefn.testing.Reply;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,5 +80,23 @@ class ImagesApiIT {
         post(body).statusCode(200).body("reused", equalTo(true)).body("key", equalTo(key))
                 .body("cost.usd", equalTo(0));
         assertEquals(1, gemini().calls());
+    }
+
+    /** HTTP/1.1 keep-alive on the packaged function: three answers on one connection, none closing it. */
+    @Test
+    void oneConnectionServesRequestAfterRequest() throws Exception {
+        byte[] body = "{\"prompt\":\"keep-alive\"}".getBytes(StandardCharsets.UTF_8);
+        int port = RestAssured.port;
+        try (RawHttp c = new RawHttp(port, Duration.ofSeconds(60))) {
+            for (int i = 0; i < 3; i++) {
+                c.head("POST", "/v1/images", port, RawHttp.headers("Content-Type", "application/json",
+                        "Content-Length", Integer.toString(body.length)));
+                c.write(body);
+                RawHttp.Answer a = c.read();
+                assertEquals(200, a.status(), a.text());
+                assertEquals(null, a.header("connection"), "answer " + i + " closes its connection");
+            }
+        }
+        assertEquals(3, gemini().calls());
     }
 }
