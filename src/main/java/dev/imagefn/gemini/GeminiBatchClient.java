@@ -186,7 +186,8 @@ public class GeminiBatchClient implements BatchGateway {
         try (InputStream in = body(response, deadline, "poll " + name)) {
             return read(in, each, deadline);
         } catch (IOException e) {
-            throw new ImageFnException(readFailure(e), "the batch " + name + " could not be read: "
+            throw new ImageFnException(readFailure(e, ErrorCode.UPSTREAM_BAD_RESPONSE), "the batch " + name
+                    + " could not be read: "
                     + e.getMessage(), e);
         }
     }
@@ -214,13 +215,12 @@ public class GeminiBatchClient implements BatchGateway {
                     }
                     case "metadata" -> state = firstNonNull(state, stateOf(p));
                     case "response", "output" -> {
-                        if (each == null && state != null) {
-                            return state; // a poll: the answers (every image, inline) are not read, nor fetched
-                        }
-                        if (each == null) {
-                            p.skipChildren();
-                        } else {
+                        if (each != null) {
                             responsesFile = output(p, each);
+                        } else if (state != null) {
+                            return state; // a poll: the answers (every image, inline) are not read, nor fetched
+                        } else {
+                            p.skipChildren();
                         }
                     }
                     default -> p.skipChildren();
@@ -367,7 +367,7 @@ public class GeminiBatchClient implements BatchGateway {
                 }
             }
         } catch (IOException e) {
-            throw new ImageFnException(readFailure(e), "the responses file " + file
+            throw new ImageFnException(readFailure(e, ErrorCode.UPSTREAM_BAD_RESPONSE), "the responses file " + file
                     + " could not be read: " + e.getMessage(), e);
         }
     }
@@ -377,8 +377,8 @@ public class GeminiBatchClient implements BatchGateway {
         try (InputStream in = body(r, deadline, what)) {
             return new Buffered(r, in.readAllBytes());
         } catch (IOException e) {
-            throw new ImageFnException(e instanceof IdleTimeoutBody.Stalled ? ErrorCode.UPSTREAM_TIMEOUT
-                    : ErrorCode.UPSTREAM_UNAVAILABLE, "could not " + what + ": " + e, e);
+            throw new ImageFnException(readFailure(e, ErrorCode.UPSTREAM_UNAVAILABLE), "could not " + what + ": " + e,
+                    e);
         }
     }
 
@@ -416,8 +416,9 @@ public class GeminiBatchClient implements BatchGateway {
         return r;
     }
 
-    private static ErrorCode readFailure(IOException e) {
-        return e instanceof IdleTimeoutBody.Stalled ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_BAD_RESPONSE;
+    /** A body that stalled is a timeout; any other failure to read it is {@code otherwise}. */
+    private static ErrorCode readFailure(IOException e, ErrorCode otherwise) {
+        return e instanceof IdleTimeoutBody.Stalled ? ErrorCode.UPSTREAM_TIMEOUT : otherwise;
     }
 
     /** The body, failing when it stalls for {@code imagefn.gemini.timeout} or outlives the deadline. */

@@ -60,12 +60,13 @@ public class GeminiImageGenerator implements ImageGenerator {
     }
 
     private static GeminiApi client(ImagefnConfig config, InFlightCalls calls) {
-        ResponseBodyFilter bodies = new ResponseBodyFilter(config.gemini().timeout().toMillis());
-        int idleMillis = (int) Math.min(Integer.MAX_VALUE, config.gemini().timeout().toMillis()); // 0: none
+        long timeoutMillis = config.gemini().timeout().toMillis();
+        ResponseBodyFilter bodies = new ResponseBodyFilter(timeoutMillis);
+        int idleMillis = (int) Math.min(Integer.MAX_VALUE, timeoutMillis); // 0: none
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(config.gemini().baseUrl())
                 .connectTimeout(config.gemini().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(config.gemini().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 // The read timeout stops at the response headers; the idle timeout also guards a stalled body.
                 .httpClientOptionsCustomizer(o -> o.setIdleTimeout(idleMillis).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
                 .disableDefaultMapper(true)

@@ -24,7 +24,6 @@ final class TappedBody {
     private final long timeoutNanos;
     /** The lock, and the buffers it guards: what a {@link Cleaner} releases if this body is dropped unread. */
     private final Held held = new Held();
-    private final ArrayDeque<ByteBuf> queue = held.queue;
     private long queued;
     private boolean paused;
     private boolean active;
@@ -73,7 +72,7 @@ final class TappedBody {
                 data.release();
                 return;
             }
-            queue.add(data);
+            held.queue.add(data);
             queued += data.readableBytes();
             if (!paused && queued >= HIGH) {
                 paused = true;
@@ -129,7 +128,7 @@ final class TappedBody {
             head.readBytes(b, off, n);
             queued -= n;
             if (!head.isReadable()) {
-                queue.poll().release();
+                held.queue.poll().release();
             }
             if (paused && queued <= LOW) {
                 resume();
@@ -145,12 +144,12 @@ final class TappedBody {
         }
         long deadline = System.nanoTime() + timeoutNanos; // timeoutNanos 0: no limit, as for the REST client
         while (true) {
-            ByteBuf b = queue.peek();
+            ByteBuf b = held.queue.peek();
             if (b != null) {
                 if (b.isReadable()) {
                     return b;
                 }
-                queue.poll().release();
+                held.queue.poll().release();
                 continue;
             }
             if (failure != null) {
@@ -190,7 +189,7 @@ final class TappedBody {
     /** A view of the first buffer held (the one being read, if any), sharing its reference count (tests). */
     ByteBuf firstHeld() {
         synchronized (held) {
-            return queue.isEmpty() ? null : queue.peek().duplicate();
+            return held.queue.isEmpty() ? null : held.queue.peek().duplicate();
         }
     }
 
