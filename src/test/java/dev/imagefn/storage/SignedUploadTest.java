@@ -51,7 +51,11 @@ class SignedUploadTest extends HttpTestBase {
 
     /** Several of the signer's 128 KB chunks, and not a whole number of them. */
     private static GeneratedImage image(int seed) {
-        byte[] data = new byte[600 * 1024 + 7];
+        return image(seed, 600 * 1024 + 7);
+    }
+
+    private static GeneratedImage image(int seed, int length) {
+        byte[] data = new byte[length];
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) (i * 31 + seed);
         }
@@ -91,6 +95,26 @@ class SignedUploadTest extends HttpTestBase {
         assertTrue(signedHeaders.contains("x-amz-checksum-sha256"), "the decode-time checksum is signed too: "
                 + signedHeaders);
         assertArrayEquals(img.bytes().toArray(), object(key));
+    }
+
+    /**
+     * A body under 2 MiB goes without {@code Expect: 100-continue} (the SDK asks it on every PUT, a round trip
+     * before the body); from 2 MiB on the PUT still asks it. Both are stored whole.
+     */
+    @Test
+    void onlyBodiesFromTwoMebibytesWaitForContinue() {
+        for (int length : new int[] {600 * 1024 + 7, (int) ExpectContinueThreshold.THRESHOLD - 1,
+                (int) ExpectContinueThreshold.THRESHOLD}) {
+            String key = "signed-test/" + UUID.randomUUID() + ".png";
+            GeneratedImage img = image(6, length);
+            store.put(key, img, Map.of("sha256", img.bytes().sha256Hex()), true);
+            String head = CuttingProxyResource.proxy().lastPutHead();
+            Optional<String> expected = length < ExpectContinueThreshold.THRESHOLD ? Optional.empty()
+                    : Optional.of("100-continue");
+            assertEquals(expected, header(head, "expect"), length + " bytes: " + head);
+            assertSignedWhole(head, img);
+            assertArrayEquals(img.bytes().toArray(), object(key));
+        }
     }
 
     @Test
