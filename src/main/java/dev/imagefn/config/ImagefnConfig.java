@@ -166,7 +166,7 @@ public interface ImagefnConfig {
         @WithDefault("30s")
         Duration bodyReadTimeout();
 
-        /** Largest accepted image from Gemini, bytes (decoded). */
+        /** Largest image data accepted in one answer from Gemini, all its images together, bytes (decoded). */
         @WithDefault("67108864")
         long maxImageBytes();
 

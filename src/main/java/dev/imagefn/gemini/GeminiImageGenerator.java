@@ -201,13 +201,14 @@ public class GeminiImageGenerator implements ImageGenerator {
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
                         "Gemini did not answer within the deadline", e).paid(), false, null);
             }
-            if (bodyStarted) {
+            if (bodyStarted && !isTimeout(e)) {
                 // After a 200 the call is paid for: a cut or malformed body is reported, not retried.
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE,
                         "the response from Gemini could not be read: " + e.getMessage(), e), false, null);
             }
             if (isTimeout(e)) {
-                // The request was sent and may still be generating (and billed): another attempt could pay twice.
+                // A head or a 200's body that stopped arriving: the request was sent and may be generating (and
+                // billed), so another attempt could pay twice.
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
                         "Gemini did not answer within imagefn.gemini.timeout", e).paid(), false, null);
             }

@@ -29,6 +29,7 @@ import org.jboss.logging.Logger;
  */
 final class GeminiResponseReader {
     private static final Logger LOG = Logger.getLogger(GeminiResponseReader.class);
+    /** The answer's text, all parts together, is cut to this many characters. */
     private static final int MAX_TEXT = 1 << 20;
     /** Longest text value read at all (it is then cut to {@link #MAX_TEXT}); base64 data is streamed, not counted. */
     private static final int MAX_STRING = 16 << 20;
@@ -155,7 +156,7 @@ final class GeminiResponseReader {
                         if (field.equals("mimetype")) {
                             declaredMime = string(p);
                         } else if (field.equals("data") && fv == JsonToken.VALUE_STRING && !thought) {
-                            data = decode(p, s.recent);
+                            data = decode(p, s);
                         } else {
                             // An unread string (a thought's data) is skipped without being buffered.
                             p.skipChildren();
@@ -169,25 +170,27 @@ final class GeminiResponseReader {
         expect(p, t, JsonToken.END_OBJECT);
         if (data != null && !thought) {
             s.images.add(image(data, declaredMime));
-        } else if (text != null && !thought) {
+        } else if (text != null && !thought && s.text.length() < MAX_TEXT) {
             if (!s.text.isEmpty()) {
                 s.text.append('\n');
             }
-            s.text.append(text);
+            s.text.append(text, 0, Math.min(text.length(), MAX_TEXT - s.text.length()));
         }
     }
 
-    private ImageBytes decode(JsonParser p, RecentBytes recent) throws IOException {
-        ImageBytes.Sink sink = new ImageBytes.Sink(maxImageBytes);
+    /** The images of one answer share one budget, so an answer of many images cannot hold more than one may. */
+    private ImageBytes decode(JsonParser p, State s) throws IOException {
+        ImageBytes.Sink sink = new ImageBytes.Sink(maxImageBytes - s.imageBytes);
         try {
-            p.readBinaryValue(alphabet(recent.since(p.currentTokenLocation().getByteOffset(), SNIFF)), sink);
+            p.readBinaryValue(alphabet(s.recent.since(p.currentTokenLocation().getByteOffset(), SNIFF)), sink);
         } catch (ImageBytes.TooLarge e) {
-            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE,
-                    "an image in the response is larger than imagefn.limits.max-image-bytes (" + maxImageBytes + ")");
+            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the image data in the response is larger "
+                    + "than imagefn.limits.max-image-bytes (" + maxImageBytes + ")");
         } catch (IllegalArgumentException e) {
             // Jackson's report of a character outside the alphabet.
             throw new IOException("the image data is not valid base64: " + e.getMessage(), e);
         }
+        s.imageBytes += sink.length();
         return sink.toBytes();
     }
 
@@ -326,6 +329,7 @@ final class GeminiResponseReader {
         final RecentBytes recent;
         final List<GeneratedImage> images = new ArrayList<>();
         final StringBuilder text = new StringBuilder();
+        long imageBytes;
         String finishReason;
         String finishMessage;
         String blockReason;

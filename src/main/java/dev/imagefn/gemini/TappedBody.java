@@ -19,6 +19,8 @@ final class TappedBody {
     static final int LOW = 64 * 1024;
     /** A waiting reader is woken at the end of each socket read, or sooner once this much waits. */
     private static final int WAKE = 64 * 1024;
+    /** What a body the reader is done with may still send before its connection is closed instead of kept. */
+    static final int DRAIN = 1024 * 1024;
 
     private final Channel channel;
     private final long timeoutNanos;
@@ -30,6 +32,8 @@ final class TappedBody {
     private boolean ended;
     private boolean discarding;
     private boolean waiting;
+    private long dropped;
+    private boolean cut;
     private Throwable failure;
 
     TappedBody(Channel channel, long timeoutMillis, Cleaner cleaner) {
@@ -69,7 +73,12 @@ final class TappedBody {
     void offer(ByteBuf data) {
         synchronized (held) {
             if (discarding || ended) {
+                dropped += data.readableBytes();
                 data.release();
+                if (discarding && !ended && !cut && dropped > DRAIN) {
+                    cut = true;
+                    channel.close(); // an endless or huge rest is not drained
+                }
                 return;
             }
             held.queue.add(data);
@@ -137,10 +146,16 @@ final class TappedBody {
         }
     }
 
-    /** The first buffer with bytes in it, waiting for one if need be; null at the end. */
+    /**
+     * The first buffer with bytes in it, waiting for one if need be; null at the end. An interrupt (the deadline)
+     * stops the reader even while bytes keep coming.
+     */
     private ByteBuf head() throws IOException {
         if (discarding) {
             throw new IOException("Stream is closed");
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("interrupted while reading Gemini's answer");
         }
         long deadline = System.nanoTime() + timeoutNanos; // timeoutNanos 0: no limit, as for the REST client
         while (true) {
@@ -195,13 +210,15 @@ final class TappedBody {
 
     /**
      * The reader is done, early or not: what waits is released, and what still comes is dropped as it arrives so
-     * that the connection stays usable, as the REST client does with a body closed early.
+     * that the connection stays usable, as the REST client does with a body closed early; past {@link #DRAIN}
+     * bytes the connection is closed instead.
      */
     void discard() {
         synchronized (held) {
             discarding = true;
             releaseAll();
             resume();
+            wake();
         }
     }
 

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageFormat;
 import dev.imagefn.testing.TestImages;
 import java.io.ByteArrayInputStream;
@@ -77,6 +80,36 @@ class GeminiResponseReaderTest {
                 + "{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"" + b64(PNG) + "\"}}]}}]}");
         assertEquals(1 << 20, r.text().length());
         assertEquals(1, r.images().size());
+    }
+
+    /** Many text parts, each under the cut: the answer's text together is cut to the same length. */
+    @Test
+    void theTextOfManyPartsIsCutTogether() throws IOException {
+        String part = "{\"text\":\"" + "y".repeat(900_000) + "\"},";
+        GeminiResponse r = read("{\"candidates\":[{\"content\":{\"parts\":[" + part.repeat(8)
+                + "{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"" + b64(PNG) + "\"}}]}}]}");
+        assertEquals(1 << 20, r.text().length());
+        assertEquals(1, r.images().size());
+    }
+
+    /**
+     * imagefn.limits.max-image-bytes bounds the images of one answer together: each image under it, but many of
+     * them (in one candidate, or over the responses of an array), is refused, not held.
+     */
+    @Test
+    void manyImagesEachUnderTheLimitAreRefusedTogether() throws IOException {
+        GeminiResponseReader small = new GeminiResponseReader(PNG.length * 3L);
+        String image = "{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"" + b64(PNG) + "\"}}";
+        String three = "{\"candidates\":[{\"content\":{\"parts\":[" + image + "," + image + "," + image + "]}}]}";
+        assertEquals(3, small.read(new ByteArrayInputStream(three.getBytes(StandardCharsets.UTF_8))).images().size());
+        for (String json : new String[] {
+                "{\"candidates\":[{\"content\":{\"parts\":[" + (image + ",").repeat(3) + image + "]}}]}",
+                "[" + three + ",{\"candidates\":[{\"content\":{\"parts\":[" + image + "]}}]}]"}) {
+            ImageFnException e = assertThrows(ImageFnException.class,
+                    () -> small.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))));
+            assertEquals(ErrorCode.UPSTREAM_BAD_RESPONSE, e.code());
+            assertTrue(e.detail().contains("max-image-bytes"), e.detail());
+        }
     }
 
     @Test

@@ -307,12 +307,69 @@ class ResponseBodyStreamTest {
 
     @Test
     void closingEarlyDropsTheRestAndTheConnectionServesTheNextRequest() throws Exception {
-        answerChunked(5_000, true); // more than the high mark: the connection had stopped reading
-        InputStream in = call(10_000).stream();
+        answerChunked(150, true); // more than the high mark (the connection had stopped reading), less than DRAIN
+        Exchange first = call(10_000);
+        InputStream in = first.stream();
         assertEquals(CHUNK, in.readNBytes(CHUNK).length);
         Thread.sleep(200);
         in.close();
         assertThrows(IOException.class, in::read);
+        first.vertxEnd().get(10, TimeUnit.SECONDS);
+        byte[] sent = answerChunked(10, true);
+        Exchange next = call(10_000);
+        try (InputStream again = next.stream()) {
+            assertArrayEquals(sent, readAll(again));
+        }
+        assertTrue(first.response().request().connection() == next.response().request().connection(),
+                "the rest was dropped and the same connection kept");
+    }
+
+    /** A rest of more than TappedBody.DRAIN (here: endless) is not drained: the connection is closed. */
+    @Test
+    void closingEarlyOnAnEndlessBodyClosesTheConnection() throws Exception {
+        answer = r -> {
+            r.setChunked(true);
+            Buffer chunk = Buffer.buffer(pattern(CHUNK, 3));
+            long[] timer = new long[1];
+            timer[0] = vertx.setPeriodic(1, t -> {
+                if (r.closed()) {
+                    vertx.cancelTimer(timer[0]);
+                    return;
+                }
+                for (int i = 0; i < 64 && !r.writeQueueFull(); i++) {
+                    r.write(chunk);
+                }
+            });
+        };
+        Exchange e = call(10_000);
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        e.response().request().connection().closeHandler(v -> closed.complete(null));
+        InputStream in = e.stream();
+        assertEquals(CHUNK, in.readNBytes(CHUNK).length);
+        in.close();
+        closed.get(10, TimeUnit.SECONDS);
+        connectionStillServes(); // on a new connection
+    }
+
+    /** The deadline's interrupt stops a reader that never has to wait: bytes keep coming, it still gives up. */
+    @Test
+    void anInterruptStopsTheReaderWhileBytesKeepComing() throws Exception {
+        answerChunked(5_000, true);
+        Exchange e = call(60_000);
+        InputStream in = e.stream();
+        assertEquals(CHUNK, in.readNBytes(CHUNK).length);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (e.body().available() == 0 && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertTrue(e.body().available() > 0, "bytes wait to be read");
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(InterruptedIOException.class, in::read);
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+        }
+        in.close();
         connectionStillServes();
     }
 
@@ -320,10 +377,12 @@ class ResponseBodyStreamTest {
     void aStreamDroppedWithoutClosingIsDiscardedWhenCollected() throws Exception {
         answerChunked(5_000, true);
         Exchange e = call(10_000);
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        e.response().request().connection().closeHandler(v -> closed.complete(null));
         e.stream().read(); // then dropped: the connection stays stopped at the high mark until the stream is collected
         TappedBody body = e.body();
-        collectUntil(e.vertxEnd()::isDone);
-        assertTrue(e.vertxEnd().isDone(), "the rest of the answer was never read");
+        collectUntil(closed::isDone);
+        assertTrue(closed.isDone(), "the rest of the answer (more than TappedBody.DRAIN) was neither dropped nor cut");
         assertEquals(0, body.available());
         connectionStillServes();
     }

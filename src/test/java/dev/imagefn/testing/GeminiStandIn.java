@@ -447,6 +447,10 @@ public final class GeminiStandIn implements AutoCloseable {
                 out.write(part.getBytes(StandardCharsets.UTF_8));
                 if (r.truncate && last) {
                     out.write(data.substring(0, data.length() / 2).getBytes(StandardCharsets.US_ASCII));
+                    if (r.stall.isPositive()) {
+                        out.flush();
+                        sleep(Reply.image().delay(r.stall), Duration.ZERO);
+                    }
                     return;
                 }
                 out.write(data.getBytes(StandardCharsets.US_ASCII));

@@ -22,6 +22,7 @@ public final class Reply {
     int padTo;
     Duration delay = Duration.ZERO;
     boolean truncate;
+    Duration stall = Duration.ZERO;
     boolean badBase64;
     boolean urlSafeBase64;
     boolean snakeCase;
@@ -154,6 +155,13 @@ public final class Reply {
 
     public Reply truncated() {
         truncate = true;
+        return this;
+    }
+
+    /** As {@link #truncated()}, after sending nothing more for {@code d} (a body that stops arriving). */
+    public Reply stalledMidBody(Duration d) {
+        truncate = true;
+        stall = d;
         return this;
     }
 
