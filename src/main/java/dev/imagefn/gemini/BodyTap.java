@@ -74,7 +74,12 @@ final class BodyTap extends ChannelDuplexHandler {
             tap = new BodyTap();
             pipeline.addBefore(VERTX_HANDLER, NAME, tap);
         }
-        tap.armed = body;
+        tap.armNext(body);
+    }
+
+    /** On the event loop: the next request written is answered into {@code body}. */
+    void armNext(TappedBody body) {
+        armed = body;
     }
 
     @Override
@@ -124,7 +129,16 @@ final class BodyTap extends ChannelDuplexHandler {
         }
         if (last) {
             current = null;
-            body.end(null); // before Vert.x hands the connection to the next request
+            if (!body.end(null)) {
+                // The reader gave up first (its read timeout) and is closing the connection: Vert.x must not get
+                // the end, or it would hand the connection to the next request just before the close cuts it.
+                if (!bytes) {
+                    ReferenceCountUtil.release(content);
+                }
+                ctx.close();
+                return;
+            }
+            // Ended before Vert.x hands the connection to the next request.
             LastHttpContent end = (LastHttpContent) content;
             ctx.fireChannelRead(bytes ? end.replace(Unpooled.EMPTY_BUFFER) : end);
         } else if (!bytes) {

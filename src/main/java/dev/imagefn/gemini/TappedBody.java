@@ -102,11 +102,14 @@ final class TappedBody {
         }
     }
 
-    /** The body ended ({@code failure} null) or was cut; nothing more is offered. */
-    void end(Throwable failure) {
+    /**
+     * The body ended ({@code failure} null) or was cut; nothing more is offered. False when it had been cut before
+     * (by the reader's read timeout, which closes the connection).
+     */
+    boolean end(Throwable failure) {
         synchronized (held) {
             if (ended) {
-                return;
+                return this.failure == null;
             }
             ended = true;
             this.failure = failure;
@@ -115,6 +118,7 @@ final class TappedBody {
             }
             resume();
             wake();
+            return true;
         }
     }
 
