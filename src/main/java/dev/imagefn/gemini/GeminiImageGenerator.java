@@ -61,8 +61,12 @@ public class GeminiImageGenerator implements ImageGenerator {
 
     private static GeminiApi client(ImagefnConfig config, InFlightCalls calls) {
         long timeoutMillis = config.gemini().timeout().toMillis();
+        if (timeoutMillis <= 0) {
+            // 0 would mean no limit at all: a peer that stalls a body would hold its connection for ever.
+            throw new IllegalStateException("imagefn.gemini.timeout must be positive, not " + config.gemini().timeout());
+        }
         ResponseBodyFilter bodies = new ResponseBodyFilter(timeoutMillis);
-        int idleMillis = (int) Math.min(Integer.MAX_VALUE, timeoutMillis); // 0: none
+        int idleMillis = (int) Math.min(Integer.MAX_VALUE, timeoutMillis);
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(config.gemini().baseUrl())
                 .connectTimeout(config.gemini().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
