@@ -186,6 +186,7 @@ public class ImagePipeline {
         List<String> written = new ArrayList<>();
         int count = generation.images().size();
         String attempted = null;
+        String url;
         try {
             for (int i = 0; i < count; i++) {
                 GeneratedImage image = generation.images().get(i);
@@ -205,6 +206,7 @@ public class ImagePipeline {
                 stored.add(new ImageResult.StoredImage(key, image.mimeType(), image.bytes().length(), sha256,
                         image.width(), image.height()));
             }
+            url = presignIfAsked(job, stored.get(count - 1).key()); // a failure here is one of storing, after paying
         } catch (ImageStore.AlreadyExists raced) {
             deleteQuietly(written);
             throw new ImageFnException(ErrorCode.KEY_EXISTS, "an object with key '" + raced.existing().key()
@@ -219,11 +221,10 @@ public class ImagePipeline {
                     : new ImageFnException(ErrorCode.INTERNAL, "storing the image failed: " + e, e).paid();
         }
         ImageResult.StoredImage main = stored.get(count - 1);
-        return new ImageResult(store.bucket(), main.key(), presignIfAsked(job, main.key()), main.mimeType(),
-                main.bytes(), main.sha256(), main.width(), main.height(), stored,
-                job.includeText() ? generation.text() : null, job.model().id(), generation.modelVersion(),
-                generation.usage(), cost(job, count), false, job.requestId(), job == asked ? null : asked.model().id(),
-                rerouted, job != asked);
+        return new ImageResult(store.bucket(), main.key(), url, main.mimeType(), main.bytes(), main.sha256(),
+                main.width(), main.height(), stored, job.includeText() ? generation.text() : null, job.model().id(),
+                generation.modelVersion(), generation.usage(), cost(job, count), false, job.requestId(),
+                job == asked ? null : asked.model().id(), rerouted, job != asked);
     }
 
     /**

@@ -52,6 +52,24 @@ class ImagePipelineTest {
         assertEquals(1, store.objects().size());
     }
 
+    /**
+     * Presigning comes after the images are stored and the call paid: when it fails, the images are removed and the
+     * failure is paid, so a redelivery replays it instead of paying Gemini again (it was transient, and left them).
+     */
+    @Test
+    void aPresignThatFailsAfterTheImagesAreStoredLeavesNothingAndIsNotPaidAgain() {
+        store.presignFails = true;
+        IdempotencyKey sqs = IdempotencyKey.delivery("sqs", "m-presign");
+        ImageRequest presigned = new ImageRequest("a fox", null, null, null, List.of(), false, null, false, null, null,
+                null, Map.of(), true);
+        ImageFnException first = assertThrows(ImageFnException.class, () -> run(presigned, sqs));
+        assertEquals(Disposition.PAID_FAILED, first.disposition());
+        assertTrue(store.objects().isEmpty(), "no image left behind: " + store.objects());
+        ImageFnException again = assertThrows(ImageFnException.class, () -> run(presigned, sqs));
+        assertEquals(first.code(), again.code());
+        assertEquals(1, gemini.calls(), "the redelivery replays the paid failure");
+    }
+
     @Test
     void withoutAnyIdentityEveryCallIsANewImage() {
         run(request("a fox", null, null), null);

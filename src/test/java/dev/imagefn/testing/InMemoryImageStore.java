@@ -20,6 +20,8 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     public final AtomicBoolean down = new AtomicBoolean();
     /** Document keys whose creation fails as on a store that is down; other keys are stored as usual. */
     public volatile java.util.function.Predicate<String> refusesDocument = key -> false;
+    /** While set, presigning fails (as it would with credentials that cannot be resolved). */
+    public volatile boolean presignFails;
     /** Runs at every image stored, with its key. */
     public volatile java.util.function.Consumer<String> onPut = key -> { };
 
@@ -118,6 +120,9 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
 
     @Override
     public URI presign(String key, Duration ttl) {
+        if (presignFails) {
+            throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "presigning failed (test)");
+        }
         return URI.create("https://store.invalid/" + bucket + "/" + key + "?ttl=" + ttl.toSeconds());
     }
 
