@@ -47,7 +47,15 @@ public interface ImageStore extends RecordStore {
      * Reads any object of any bucket the function may read, at most {@code maxBytes}. A missing object is
      * REFERENCE_NOT_FOUND, a forbidden one REFERENCE_FORBIDDEN, a larger one PAYLOAD_TOO_LARGE.
      */
-    StoredBytes readObject(String bucket, String key, long maxBytes);
+    default StoredBytes readObject(String bucket, String key, long maxBytes) {
+        return readObject(bucket, key, maxBytes, null);
+    }
+
+    /**
+     * As {@link #readObject(String, String, long)}, and with {@code etag} only that version of the object: one
+     * replaced since it was looked up is REFERENCE_NOT_FOUND (the new version has an event of its own).
+     */
+    StoredBytes readObject(String bucket, String key, long maxBytes, String etag);
 
     /** Writes a small document (failure records) unconditionally. */
     void putDocument(String key, byte[] body, String contentType);

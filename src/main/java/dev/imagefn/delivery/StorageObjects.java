@@ -24,7 +24,8 @@ import java.util.Optional;
  * with the pipeline prompt (the object's {@code prompt} metadata wins). A storage event is a claim, not a fact:
  * the bucket must be one the pipeline is configured for, and the object is looked up first, so its real ETag and
  * size count, not the event's. The identity is bucket, key and that ETag: a redelivery never pays twice, a new
- * version of the object is a new job. Object contents are never echoed: a failure record keeps the event.
+ * version of the object is a new job. The object is read with that ETag ({@code If-Match}), so the job that bears
+ * a version's identity is made of that version's bytes. Object contents are never echoed: a failure record keeps the event.
  */
 @ApplicationScoped
 public class StorageObjects {
@@ -97,7 +98,8 @@ public class StorageObjects {
     }
 
     private ImageRequest jobRequest(ImageStore.ObjectInfo object, IdempotencyKey identity) {
-        ImageStore.StoredBytes file = store.readObject(object.bucket(), object.key(), config.limits().maxBodyBytes());
+        ImageStore.StoredBytes file = store.readObject(object.bucket(), object.key(), config.limits().maxBodyBytes(),
+                object.etag());
         try {
             return bodies.read(file.data(), identity, false).request();
         } catch (ImageFnException e) {
@@ -110,7 +112,7 @@ public class StorageObjects {
 
     private ImageRequest uploadRequest(ImageStore.ObjectInfo object) {
         ImageStore.StoredBytes file = store.readObject(object.bucket(), object.key(),
-                config.limits().maxReferenceBytes());
+                config.limits().maxReferenceBytes(), object.etag());
         if (ImageFormat.detect(file.data(), file.data().length).isEmpty()) {
             throw ImageFnException.invalid("s3://" + object.bucket() + "/" + object.key() + " is not an image");
         }

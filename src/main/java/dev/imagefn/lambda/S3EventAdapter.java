@@ -2,6 +2,7 @@ package dev.imagefn.lambda;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.imagefn.core.Deadline;
+import dev.imagefn.core.ImageFnException;
 import dev.imagefn.delivery.Outcome;
 import dev.imagefn.delivery.StorageObjects;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,8 +47,16 @@ class S3EventAdapter {
         }
         for (JsonNode r : event.path("Records")) {
             JsonNode s3 = r.path("s3");
-            String key = URLDecoder.decode(s3.path("object").path("key").asText(),
-                    StandardCharsets.UTF_8);
+            String encoded = s3.path("object").path("key").asText();
+            String key;
+            try {
+                key = URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException malformed) {
+                // S3 never sends one: refused for good, not an internal error that comes back until the DLQ.
+                outcomes.add(Outcome.failed(encoded, ImageFnException.invalid(
+                        "the notification's object key is not URL-encoded")));
+                continue;
+            }
             if (!r.path("eventName").asText("ObjectCreated:").startsWith("ObjectCreated:")) {
                 outcomes.add(Outcome.skipped(key, "not ObjectCreated"));
                 continue;

@@ -161,9 +161,10 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
     }
 
     @Override
-    public StoredBytes readObject(String fromBucket, String key, long maxBytes) {
+    public StoredBytes readObject(String fromBucket, String key, long maxBytes, String etag) {
         String uri = "s3://" + fromBucket + "/" + key;
-        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(fromBucket).key(key))) {
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(fromBucket).key(key)
+                .ifMatch(etag))) {
             Long length = in.response().contentLength();
             if (length != null && length > maxBytes) {
                 throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, uri + " has " + length
@@ -216,6 +217,9 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
         }
         if (e instanceof S3Exception s3e && s3e.statusCode() == 403) {
             return new ImageFnException(ErrorCode.REFERENCE_FORBIDDEN, "no permission to read " + uri);
+        }
+        if (e instanceof S3Exception s3e && s3e.statusCode() == 412) {
+            return new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, uri + " was replaced since it was looked up");
         }
         return unavailable("GET " + uri, e);
     }

@@ -120,6 +120,26 @@ class StorageEventsTest extends HttpTestBase {
         assertEquals(0, gemini().calls());
     }
 
+    /**
+     * A key that is not valid URL encoding (S3 never sends one; a hand-made message can) is refused for good, direct
+     * or queued: it used to be an internal error, which a queue delivers again until its dead-letter queue.
+     */
+    @Test
+    void aKeyThatIsNotUrlEncodingIsRefusedNotRedelivered() throws Exception {
+        for (String key : new String[] {"jobs/bad%G1.json", "jobs/cut%"}) {
+            JsonNode direct = invoke(s3Notification(BUCKET, key, "e"));
+            assertEquals("failed", direct.at("/objects/0/status").asText(), direct.toString());
+            assertEquals("INVALID_REQUEST", direct.at("/objects/0/code").asText(), direct.toString());
+            String queued = "{\"Records\":[{\"messageId\":\"m-" + UUID.randomUUID() + "\",\"receiptHandle\":\"r\","
+                    + "\"body\":" + JSON.writeValueAsString(s3Notification(BUCKET, key, "e"))
+                    + ",\"attributes\":{},\"messageAttributes\":{},\"eventSource\":\"aws:sqs\","
+                    + "\"eventSourceARN\":\"arn:aws:sqs:eu-west-1:123456789012:q\",\"awsRegion\":\"eu-west-1\"}]}";
+            JsonNode reply = invoke(queued);
+            assertEquals(0, reply.get("batchItemFailures").size(), "refused, not delivered again: " + reply);
+        }
+        assertEquals(0, gemini().calls());
+    }
+
     @Test
     void anObjectThatIsNotThereIsNotAJob() throws Exception {
         JsonNode reply = invoke(s3Notification(BUCKET, "jobs/" + UUID.randomUUID() + ".json", "e"));

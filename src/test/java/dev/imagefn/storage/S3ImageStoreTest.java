@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.GeneratedImage;
+import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageBytes;
 import dev.imagefn.core.ImageFormat;
 import dev.imagefn.core.ImageStore;
@@ -49,6 +51,27 @@ class S3ImageStoreTest extends HttpTestBase {
                 () -> store.put(key, second, Map.of("sha256", second.bytes().sha256Hex()), true));
         assertEquals(first.bytes().sha256Hex(), e.existing().metadata().get("sha256"));
         assertArrayEquals(first.bytes().toArray(), object(key), "the first object is untouched");
+    }
+
+    /**
+     * An object read by the ETag it was looked up with (a storage event's job): once replaced, the old version's
+     * read is refused instead of reading the new bytes under the old identity; the new ETag reads them.
+     */
+    @Test
+    void aReadByETagRefusesAVersionReplacedMeanwhile() {
+        String key = "store-test/" + UUID.randomUUID() + ".png";
+        GeneratedImage first = image(4);
+        store.put(key, first, Map.of("sha256", first.bytes().sha256Hex()), false);
+        String etag = store.headObject(store.bucket(), key).orElseThrow().etag();
+        assertArrayEquals(first.bytes().toArray(), store.readObject(store.bucket(), key, 1 << 20, etag).data());
+        GeneratedImage second = image(5);
+        store.put(key, second, Map.of("sha256", second.bytes().sha256Hex()), false);
+        ImageFnException e = assertThrows(ImageFnException.class,
+                () -> store.readObject(store.bucket(), key, 1 << 20, etag));
+        assertEquals(ErrorCode.REFERENCE_NOT_FOUND, e.code(), e.detail());
+        assertTrue(e.detail().contains("replaced"), e.detail());
+        String now = store.headObject(store.bucket(), key).orElseThrow().etag();
+        assertArrayEquals(second.bytes().toArray(), store.readObject(store.bucket(), key, 1 << 20, now).data());
     }
 
     @Test

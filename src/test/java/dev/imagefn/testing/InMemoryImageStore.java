@@ -100,11 +100,14 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     }
 
     @Override
-    public StoredBytes readObject(String inBucket, String key, long maxBytes) {
+    public StoredBytes readObject(String inBucket, String key, long maxBytes, String etag) {
         check();
         Stored s = buckets.getOrDefault(inBucket, Map.of()).get(key);
         if (s == null) {
             throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, "s3://" + inBucket + "/" + key + " does not exist");
+        }
+        if (etag != null && !etag.equals(s.etag())) {
+            throw new ImageFnException(ErrorCode.REFERENCE_NOT_FOUND, "s3://" + inBucket + "/" + key + " was replaced");
         }
         if (s.data().length > maxBytes) {
             throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "too large");
