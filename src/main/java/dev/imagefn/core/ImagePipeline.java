@@ -200,7 +200,8 @@ public class ImagePipeline {
                     metadata.put(StoredMetadata.IMAGES, Integer.toString(count));
                 }
                 attempted = key;
-                store.put(key, image, metadata, job.explicitKey() != null);
+                store.put(key, image, metadata, job.explicitKey() != null,
+                        new Deadline(Idempotency.writesBy(deadline.epochMillis())));
                 written.add(key);
                 attempted = null;
                 stored.add(new ImageResult.StoredImage(key, image.mimeType(), image.bytes().length(), sha256,

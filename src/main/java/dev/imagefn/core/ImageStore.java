@@ -33,7 +33,12 @@ public interface ImageStore extends RecordStore {
      * Stores the bytes. With {@code ifAbsent}, an existing object is left alone and
      * {@link AlreadyExists} is thrown carrying it (after telling a spurious 412 from a real one).
      */
-    StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent);
+    default StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent) {
+        return put(key, image, metadata, ifAbsent, null);
+    }
+
+    /** As {@link #put(String, GeneratedImage, Map, boolean)}, given up (STORAGE_UNAVAILABLE) at {@code by}. */
+    StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent, Deadline by);
 
     void delete(String key);
 

@@ -1,6 +1,7 @@
 package dev.imagefn.storage;
 
 import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.GeneratedImage;
 import dev.imagefn.core.ImageFnException;
@@ -109,7 +110,8 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
     }
 
     @Override
-    public StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent) {
+    public StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent,
+            Deadline by) {
         String sha256 = metadata.get(StoredMetadata.SHA256);
         PutObjectRequest.Builder request = PutObjectRequest.builder()
                 .bucket(bucket)
@@ -122,6 +124,11 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
         }
         if (ifAbsent) {
             request.ifNoneMatch("*");
+        }
+        if (by != null) {
+            // The SDK's retries included; a PUT past it fails rather than outlive what it was bounded by.
+            request.overrideConfiguration(o -> o.apiCallTimeout(Duration.ofMillis(Math.max(1,
+                    by.epochMillis() - System.currentTimeMillis()))));
         }
         RequestBody body = RequestBody.fromContentProvider(() -> image.bytes().open(), image.bytes().length(),
                 image.mimeType());

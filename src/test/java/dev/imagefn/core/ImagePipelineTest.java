@@ -70,6 +70,17 @@ class ImagePipelineTest {
         assertEquals(1, gemini.calls(), "the redelivery replays the paid failure");
     }
 
+    /**
+     * The image PUTs are bounded to end before the job's idempotency lease does (the deadline + 30 s, less 10 s for
+     * the record): a PUT that stalls past it fails instead of letting a redelivery take the key over and pay again.
+     */
+    @Test
+    void theImagesAreWrittenBeforeTheLeaseEnds() {
+        Deadline deadline = Deadline.after(Duration.ofMinutes(1));
+        pipeline.run(request("a fox", null, null), IdempotencyKey.delivery("sqs", "m-bound"), "req", deadline);
+        assertEquals(deadline.epochMillis() + 20_000, store.lastPutBy.epochMillis());
+    }
+
     @Test
     void withoutAnyIdentityEveryCallIsANewImage() {
         run(request("a fox", null, null), null);

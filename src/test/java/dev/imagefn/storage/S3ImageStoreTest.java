@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.GeneratedImage;
 import dev.imagefn.core.ImageFnException;
@@ -72,6 +73,20 @@ class S3ImageStoreTest extends HttpTestBase {
         assertTrue(e.detail().contains("replaced"), e.detail());
         String now = store.headObject(store.bucket(), key).orElseThrow().etag();
         assertArrayEquals(second.bytes().toArray(), store.readObject(store.bucket(), key, 1 << 20, now).data());
+    }
+
+    /** A PUT bounded by a time already past is given up (retries included) and leaves nothing; in time it is made. */
+    @Test
+    void aPutPastItsBoundIsGivenUpAndLeavesNothing() {
+        String key = "store-test/" + UUID.randomUUID() + ".png";
+        GeneratedImage img = image(6);
+        Map<String, String> md = Map.of("sha256", img.bytes().sha256Hex());
+        ImageFnException e = assertThrows(ImageFnException.class,
+                () -> store.put(key, img, md, true, new Deadline(System.currentTimeMillis() - 1)));
+        assertEquals(ErrorCode.STORAGE_UNAVAILABLE, e.code(), e.detail());
+        assertTrue(store.headObject(store.bucket(), key).isEmpty(), "nothing stored");
+        store.put(key, img, md, true, Deadline.after(java.time.Duration.ofMinutes(1)));
+        assertArrayEquals(img.bytes().toArray(), object(key));
     }
 
     @Test

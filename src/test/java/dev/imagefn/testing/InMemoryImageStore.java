@@ -20,6 +20,8 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     public final AtomicBoolean down = new AtomicBoolean();
     /** Document keys whose creation fails as on a store that is down; other keys are stored as usual. */
     public volatile java.util.function.Predicate<String> refusesDocument = key -> false;
+    /** The bound the last image PUT was given. */
+    public volatile dev.imagefn.core.Deadline lastPutBy;
     /** While set, presigning fails (as it would with credentials that cannot be resolved). */
     public volatile boolean presignFails;
     /** Runs at every image stored, with its key. */
@@ -76,8 +78,10 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     }
 
     @Override
-    public StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent) {
+    public StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent,
+            dev.imagefn.core.Deadline by) {
         check();
+        lastPutBy = by;
         onPut.accept(key);
         Map<String, Stored> b = buckets.computeIfAbsent(bucket, x -> new ConcurrentHashMap<>());
         Stored s = new Stored(image.bytes().toArray(), image.mimeType(), Map.copyOf(metadata), "\"" + key + "\"");

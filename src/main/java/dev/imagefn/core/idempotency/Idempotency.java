@@ -26,6 +26,8 @@ import org.jboss.logging.Logger;
 public final class Idempotency {
     private static final Logger LOG = Logger.getLogger(Idempotency.class);
     private static final long LEASE_MARGIN_MILLIS = 30_000;
+    /** What a job's writes leave of its lease: time for its record to be written. */
+    private static final long RECORD_MILLIS = 10_000;
 
     private final RecordStore store;
     private final String area;
@@ -33,6 +35,14 @@ public final class Idempotency {
     private final Duration maxWait;
     private final Sleeper sleeper;
     private final LongSupplier clock;
+
+    /**
+     * The latest a job run under a deadline (epoch milliseconds) may still be writing its objects: before its lease ends, so no
+     * redelivery can take the key over (and pay again) while they are being written.
+     */
+    public static long writesBy(long deadlineEpochMillis) {
+        return deadlineEpochMillis + LEASE_MARGIN_MILLIS - RECORD_MILLIS;
+    }
 
     /** Waits; tests replace it. */
     public interface Sleeper {
