@@ -186,6 +186,7 @@ public class ImagePipeline {
         List<String> written = new ArrayList<>();
         int count = generation.images().size();
         String attempted = null;
+        Deadline writesBy = new Deadline(Idempotency.writesBy(deadline.epochMillis()));
         String url;
         try {
             for (int i = 0; i < count; i++) {
@@ -200,8 +201,7 @@ public class ImagePipeline {
                     metadata.put(StoredMetadata.IMAGES, Integer.toString(count));
                 }
                 attempted = key;
-                store.put(key, image, metadata, job.explicitKey() != null,
-                        new Deadline(Idempotency.writesBy(deadline.epochMillis())));
+                store.put(key, image, metadata, job.explicitKey() != null, writesBy);
                 written.add(key);
                 attempted = null;
                 stored.add(new ImageResult.StoredImage(key, image.mimeType(), image.bytes().length(), sha256,

@@ -25,7 +25,8 @@ import java.util.Optional;
  * the bucket must be one the pipeline is configured for, and the object is looked up first, so its real ETag and
  * size count, not the event's. The identity is bucket, key and that ETag: a redelivery never pays twice, a new
  * version of the object is a new job. The object is read with that ETag ({@code If-Match}), so the job that bears
- * a version's identity is made of that version's bytes. Object contents are never echoed: a failure record keeps the event.
+ * a version's identity is made of that version's bytes. Object contents are never echoed: a failure record keeps
+ * the event.
  */
 @ApplicationScoped
 public class StorageObjects {

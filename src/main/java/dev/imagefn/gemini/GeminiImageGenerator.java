@@ -63,7 +63,8 @@ public class GeminiImageGenerator implements ImageGenerator {
         long timeoutMillis = config.gemini().timeout().toMillis();
         if (timeoutMillis <= 0) {
             // 0 would mean no limit at all: a peer that stalls a body would hold its connection for ever.
-            throw new IllegalStateException("imagefn.gemini.timeout must be positive, not " + config.gemini().timeout());
+            throw new IllegalStateException("imagefn.gemini.timeout must be positive, not "
+                    + config.gemini().timeout());
         }
         ResponseBodyFilter bodies = new ResponseBodyFilter(timeoutMillis);
         int idleMillis = (int) Math.min(Integer.MAX_VALUE, timeoutMillis);
@@ -205,16 +206,16 @@ public class GeminiImageGenerator implements ImageGenerator {
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
                         "Gemini did not answer within the deadline", e).paid(), false, null);
             }
-            if (bodyStarted && !isTimeout(e)) {
-                // After a 200 the call is paid for: a cut or malformed body is reported, not retried.
-                return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE,
-                        "the response from Gemini could not be read: " + e.getMessage(), e), false, null);
-            }
             if (isTimeout(e)) {
                 // A head or a 200's body that stopped arriving: the request was sent and may be generating (and
                 // billed), so another attempt could pay twice.
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
                         "Gemini did not answer within imagefn.gemini.timeout", e).paid(), false, null);
+            }
+            if (bodyStarted) {
+                // After a 200 the call is paid for: a cut or malformed body is reported, not retried.
+                return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE,
+                        "the response from Gemini could not be read: " + e.getMessage(), e), false, null);
             }
             if (!(e instanceof IOException) && !hasCause(e, IOException.class)) {
                 // Not an I/O error, but it came out of the exchange with Gemini: upstream, not ours.

@@ -128,7 +128,7 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
         if (by != null) {
             // The SDK's retries included; a PUT past it fails rather than outlive what it was bounded by.
             request.overrideConfiguration(o -> o.apiCallTimeout(Duration.ofMillis(Math.max(1,
-                    by.epochMillis() - System.currentTimeMillis()))));
+                    by.remaining().toMillis()))));
         }
         RequestBody body = RequestBody.fromContentProvider(() -> image.bytes().open(), image.bytes().length(),
                 image.mimeType());

@@ -1,5 +1,6 @@
 package dev.imagefn.testing;
 
+import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.GeneratedImage;
 import dev.imagefn.core.ImageFnException;
@@ -21,7 +22,7 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     /** Document keys whose creation fails as on a store that is down; other keys are stored as usual. */
     public volatile java.util.function.Predicate<String> refusesDocument = key -> false;
     /** The bound the last image PUT was given. */
-    public volatile dev.imagefn.core.Deadline lastPutBy;
+    public volatile Deadline lastPutBy;
     /** While set, presigning fails (as it would with credentials that cannot be resolved). */
     public volatile boolean presignFails;
     /** Runs at every image stored, with its key. */
@@ -79,7 +80,7 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
 
     @Override
     public StoredObject put(String key, GeneratedImage image, Map<String, String> metadata, boolean ifAbsent,
-            dev.imagefn.core.Deadline by) {
+            Deadline by) {
         check();
         lastPutBy = by;
         onPut.accept(key);

@@ -37,8 +37,8 @@ public final class Idempotency {
     private final LongSupplier clock;
 
     /**
-     * The latest a job run under a deadline (epoch milliseconds) may still be writing its objects: before its lease ends, so no
-     * redelivery can take the key over (and pay again) while they are being written.
+     * The latest a job run under a deadline (epoch milliseconds) may still be writing its objects: before its lease
+     * ends, so no redelivery can take the key over (and pay again) while they are being written.
      */
     public static long writesBy(long deadlineEpochMillis) {
         return deadlineEpochMillis + LEASE_MARGIN_MILLIS - RECORD_MILLIS;
