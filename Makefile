@@ -115,12 +115,16 @@ lambda-native: check-jdk ## native Lambda function.zip (provided.al2023, x86_64,
 deploy-aws: ## deploy deploy/aws/template.yaml (native) with the AWS SAM CLI; run make lambda-native first
 	@command -v sam >/dev/null || { echo "deploy-aws needs the AWS SAM CLI (sam), which is not installed here." >&2; exit 1; }
 	@test -f target/lambda-native/function.zip || { echo "target/lambda-native/function.zip is missing: run make lambda-native" >&2; exit 1; }
-	sam deploy --template-file deploy/aws/template.yaml --stack-name $${STACK:-imagefn} --capabilities CAPABILITY_IAM --resolve-s3
+	@test -n "$$INBOUND_TOKEN" || { echo "set INBOUND_TOKEN (>= 16 characters): the HTTP API's bearer token" >&2; exit 1; }
+	sam deploy --template-file deploy/aws/template.yaml --stack-name $${STACK:-imagefn} --capabilities CAPABILITY_IAM --resolve-s3 \
+	  --parameter-overrides InboundToken="$$INBOUND_TOKEN" $${BUCKET_PREFIX:+ImagesBucketPrefix=$$BUCKET_PREFIX} $${SAM_PARAMETERS:-}
 
 deploy-aws-jvm: ## deploy deploy/aws/template-snapstart.yaml (JVM + SnapStart) with the AWS SAM CLI; run make build first
 	@command -v sam >/dev/null || { echo "deploy-aws-jvm needs the AWS SAM CLI (sam), which is not installed here." >&2; exit 1; }
 	@test -f target/lambda/function.zip || { echo "target/lambda/function.zip is missing: run make build" >&2; exit 1; }
-	sam deploy --template-file deploy/aws/template-snapstart.yaml --stack-name $${STACK:-imagefn-jvm} --capabilities CAPABILITY_IAM --resolve-s3
+	@test -n "$$INBOUND_TOKEN" || { echo "set INBOUND_TOKEN (>= 16 characters): the HTTP API's bearer token" >&2; exit 1; }
+	sam deploy --template-file deploy/aws/template-snapstart.yaml --stack-name $${STACK:-imagefn-jvm} --capabilities CAPABILITY_IAM --resolve-s3 \
+	  --parameter-overrides InboundToken="$$INBOUND_TOKEN" $${BUCKET_PREFIX:+ImagesBucketPrefix=$$BUCKET_PREFIX} $${SAM_PARAMETERS:-}
 
 deploy-knative: ## apply deploy/knative with kubectl; IMAGE=<pushed image> required
 	@command -v kubectl >/dev/null || { echo "deploy-knative needs kubectl, which is not installed here." >&2; exit 1; }

@@ -12,7 +12,12 @@ import dev.imagefn.delivery.CloudEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +106,93 @@ class DeployTemplatesCheck {
                     + "done/", "${OutputPrefix}" + ObjectKeys.BATCHES + "claims/"), expired,
                     t + ": the records README says a lifecycle rule keeps small, and nothing else");
         }
+    }
+
+    /**
+     * CloudFormation refuses a template whose resources depend on each other in a circle. SAM gives the bucket of an
+     * S3 event a notification naming the function, so the function (its environment, its role's policies) must not
+     * name that bucket resource back.
+     */
+    @Test
+    void samTemplatesHaveNoCircularDependency() throws Exception {
+        for (String t : List.of("deploy/aws/template.yaml", "deploy/aws/template-snapstart.yaml")) {
+            JsonNode template = yaml(t);
+            JsonNode resources = template.get("Resources");
+            Map<String, Set<String>> deps = new TreeMap<>();
+            resources.properties().forEach(r -> {
+                Set<String> to = new TreeSet<>();
+                JsonNode own = r.getValue().deepCopy();
+                // An S3 event's bucket is not a dependency of the function: it is the reverse edge, added below.
+                own.at("/Properties/Events").forEach(e -> {
+                    if ("S3".equals(e.path("Type").asText())) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) e.get("Properties")).remove("Bucket");
+                    }
+                });
+                referencesIn(own, resources, to);
+                if ("AWS::Serverless::Function".equals(r.getValue().path("Type").asText())) {
+                    referencesIn(template.at("/Globals/Function"), resources, to);
+                }
+                to.remove(r.getKey());
+                deps.put(r.getKey(), to);
+            });
+            resources.properties().forEach(r -> r.getValue().at("/Properties/Events").forEach(e -> {
+                if ("S3".equals(e.path("Type").asText())) {
+                    deps.get(e.at("/Properties/Bucket").asText()).add(r.getKey());
+                }
+            }));
+            assertEquals(List.of(), cycle(deps), t + ": resources that depend on each other in a circle");
+        }
+    }
+
+    /** Names of resources a node mentions: !Ref X, !GetAtt X.Attr, ${X} or ${X.Attr} in !Sub (YAML tags are dropped). */
+    private static void referencesIn(JsonNode node, JsonNode resources, Set<String> into) {
+        if (node.isTextual()) {
+            String text = node.asText();
+            String head = text.contains(".") ? text.substring(0, text.indexOf('.')) : text;
+            if (resources.has(head)) {
+                into.add(head);
+            }
+            var m = java.util.regex.Pattern.compile("\\$\\{([A-Za-z0-9]+)[.}]").matcher(text);
+            while (m.find()) {
+                if (resources.has(m.group(1))) {
+                    into.add(m.group(1));
+                }
+            }
+        }
+        node.forEach(child -> referencesIn(child, resources, into));
+    }
+
+    private static List<String> cycle(Map<String, Set<String>> deps) {
+        Map<String, Integer> state = new HashMap<>();
+        for (String start : deps.keySet()) {
+            List<String> path = new ArrayList<>();
+            if (visit(start, deps, state, path)) {
+                return path;
+            }
+        }
+        return List.of();
+    }
+
+    private static boolean visit(String node, Map<String, Set<String>> deps,
+            Map<String, Integer> state, List<String> path) {
+        Integer s = state.get(node);
+        if (s != null) {
+            if (s == 1) {
+                path.add(node);
+                return true;
+            }
+            return false;
+        }
+        state.put(node, 1);
+        path.add(node);
+        for (String next : deps.getOrDefault(node, Set.of())) {
+            if (visit(next, deps, state, path)) {
+                return true;
+            }
+        }
+        path.removeLast();
+        state.put(node, 2);
+        return false;
     }
 
     @Test

@@ -54,7 +54,7 @@ class ApiGatewayAdapter {
         }
         reply = body == null ? HttpApi.problem(dev.imagefn.core.ImageFnException.invalid(
                 "the body is marked isBase64Encoded but is not valid base64"), headers.get("X-Request-Id"))
-                : http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline);
+                : http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline, v2 && signedByAws(event));
         out.writeStartObject();
         out.writeNumberField("statusCode", reply.status());
         out.writeObjectFieldStart("headers");
@@ -65,6 +65,15 @@ class ApiGatewayAdapter {
         out.writeStringField("body", new String(reply.body(), StandardCharsets.UTF_8));
         out.writeBooleanField("isBase64Encoded", false);
         out.writeEndObject();
+    }
+
+    /**
+     * Payload 2.0 carries {@code requestContext.authorizer.iam} only when AWS verified the caller's SigV4 signature
+     * (a function URL with {@code AWS_IAM} auth, an HTTP API route with IAM authorization); otherwise the authorizer
+     * is null or another kind (JWT, Lambda), and the bearer token applies.
+     */
+    static boolean signedByAws(JsonNode event) {
+        return event.path("requestContext").path("authorizer").path("iam").isObject();
     }
 
     /**

@@ -84,6 +84,16 @@ public class HttpApi {
 
     /** Routes a whole request, authorisation included (the REST server does routing and auth itself). */
     public HttpReply route(String method, String path, Function<String, String> header, byte[] body, Deadline base) {
+        return route(method, path, header, body, base, false);
+    }
+
+    /**
+     * {@link #route(String, String, Function, byte[], Deadline)}; {@code signedByAws}: AWS has already verified the
+     * caller's SigV4 signature (a function URL or an HTTP API route with IAM auth), whose {@code Authorization}
+     * header is the signature, so no bearer token is asked for.
+     */
+    public HttpReply route(String method, String path, Function<String, String> header, byte[] body, Deadline base,
+            boolean signedByAws) {
         String requestId = RequestIds.accept(header.apply(RequestIds.HEADER));
         String p = path == null || path.isEmpty() ? "/" : path;
         if (p.startsWith("/q/health")) {
@@ -101,7 +111,7 @@ public class HttpApi {
             return problem(new ImageFnException(ErrorCode.METHOD_NOT_ALLOWED, cut(method) + " is not allowed on "
                     + cut(p) + "; use POST"), requestId);
         }
-        if (!token.accepts(header.apply("Authorization"))) {
+        if (!signedByAws && !token.accepts(header.apply("Authorization"))) {
             return openAiRoute ? OpenAiErrors.unauthorized(header.apply("Authorization") == null, requestId)
                     : unauthorized(header.apply("Authorization") == null, requestId);
         }
