@@ -230,8 +230,12 @@ public class GeminiBatchClient implements BatchGateway {
         if (responsesFile != null) {
             download(responsesFile, deadline, each);
         }
-        if (state == null) {
-            state = !done ? "BATCH_STATE_PENDING" : failed ? "BATCH_STATE_FAILED" : Status.SUCCEEDED;
+        state = Status.normalised(state);
+        if (done && !Status.over(state)) {
+            // Done is done, whatever (if any) state came with it: a state not known here must not keep it running.
+            state = failed ? Status.FAILED : Status.SUCCEEDED;
+        } else if (state == null) {
+            state = "BATCH_STATE_PENDING";
         }
         return state;
     }

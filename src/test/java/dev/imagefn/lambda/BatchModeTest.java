@@ -182,6 +182,19 @@ class BatchModeTest extends HttpTestBase {
     }
 
     @Test
+    void statesSpelledJobStateAreTheSameStates() throws Exception {
+        drain();
+        batchApi().reset();
+        batchApi().spellStatesAsJobStates().nextStates("BATCH_STATE_SUCCEEDED");
+        invoke("{\"Records\":[" + sqsRecord("m-" + UUID.randomUUID(), "{\"prompt\":\"a job-state wren\"}") + "]}");
+        String name = batchApi().batches().getFirst().name();
+        JsonNode done = scheduledPoll();
+        assertEquals("BATCH_STATE_SUCCEEDED", state(done, name), done.toString());
+        assertEquals(1, done.get("stored").size(), done.toString());
+        assertTrue(under(".batches/running/").isEmpty(), "collected, not left running");
+    }
+
+    @Test
     void theBatchClientCancelsABatchAtGemini() {
         dev.imagefn.core.Deadline deadline = dev.imagefn.core.Deadline.after(java.time.Duration.ofSeconds(30));
         String name = gateway.submit(MODEL, "imagefn-cancel", List.of(new dev.imagefn.core.batch.BatchGateway.Request(

@@ -44,6 +44,7 @@ public final class GeminiBatchEndpoints {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<GeminiStandIn.Recorded> recorded = new CopyOnWriteArrayList<>();
     private volatile List<String> defaultStates = List.of("BATCH_STATE_RUNNING", "BATCH_STATE_SUCCEEDED");
+    private volatile boolean jobSpelling;
 
     /** One batch: its requests in order ({@code key} → GenerateContentRequest) and the states still to come. */
     public record Batch(String name, String model, List<Map.Entry<String, JsonNode>> requests, boolean fileInput,
@@ -61,6 +62,12 @@ public final class GeminiBatchEndpoints {
     /** The states the next batches step through, one per GET (after PENDING). */
     public GeminiBatchEndpoints nextStates(String... states) {
         defaultStates = List.of(states);
+        return this;
+    }
+
+    /** States go out spelled {@code JOB_STATE_*}, as the Gemini batch guide's REST examples compare them. */
+    public GeminiBatchEndpoints spellStatesAsJobStates() {
+        jobSpelling = true;
         return this;
     }
 
@@ -91,6 +98,7 @@ public final class GeminiBatchEndpoints {
         files.clear();
         recorded.clear();
         defaultStates = List.of("BATCH_STATE_RUNNING", "BATCH_STATE_SUCCEEDED");
+        jobSpelling = false;
     }
 
     /** Answers a batch, file or upload request; false when the request is none of them. */
@@ -244,7 +252,7 @@ public final class GeminiBatchEndpoints {
         meta.put("@type", BATCH_TYPE);
         meta.put("model", "models/" + b.model());
         meta.put("displayName", displayName);
-        meta.put("state", b.state());
+        meta.put("state", jobSpelling ? b.state().replace("BATCH_STATE_", "JOB_STATE_") : b.state());
         boolean succeeded = b.state().equals("BATCH_STATE_SUCCEEDED");
         boolean over = over(b.state());
         ObjectNode stats = meta.putObject("batchStats");

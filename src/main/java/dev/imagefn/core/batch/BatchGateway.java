@@ -26,10 +26,26 @@ public interface BatchGateway {
      */
     record Status(String name, String state) {
         public static final String SUCCEEDED = "BATCH_STATE_SUCCEEDED";
+        public static final String FAILED = "BATCH_STATE_FAILED";
         /** Gemini no longer knows the batch (deleted, or past its retention). */
         public static final String NOT_FOUND = "NOT_FOUND";
-        private static final Set<String> LOST = Set.of("BATCH_STATE_FAILED", "BATCH_STATE_CANCELLED",
-                "BATCH_STATE_EXPIRED", NOT_FOUND);
+        private static final Set<String> LOST = Set.of(FAILED, "BATCH_STATE_CANCELLED", "BATCH_STATE_EXPIRED",
+                NOT_FOUND);
+
+        /** Gemini's batch guide compares states spelled {@code JOB_STATE_*}; the same states, one spelling here. */
+        public Status {
+            state = normalised(state);
+        }
+
+        public static String normalised(String state) {
+            return state != null && state.startsWith("JOB_STATE_") ? "BATCH_STATE_" + state.substring(10) : state;
+        }
+
+        /** Over, with or without results. */
+        public static boolean over(String state) {
+            String s = normalised(state);
+            return SUCCEEDED.equals(s) || LOST.contains(s);
+        }
 
         public boolean succeeded() {
             return SUCCEEDED.equals(state);
