@@ -103,7 +103,10 @@ public final class Idempotency {
             }
             Optional<RecordStore.Document> found = store.getDocument(recordKey);
             IdempotencyRecord existing = found.map(d -> IdempotencyRecord.fromJson(d.body())).orElse(null);
-            if (existing != null && !existing.requestHash().equals(requestHash)) {
+            boolean abandoned = existing != null && existing.status() == IdempotencyRecord.Status.IN_PROGRESS
+                    && existing.expiresAtMillis() <= clock.getAsLong();
+            // A lease that ran out holds nothing: a corrected request under the same key takes it over.
+            if (existing != null && !abandoned && !existing.requestHash().equals(requestHash)) {
                 throw handler.conflict();
             }
             if (existing != null && existing.status() == IdempotencyRecord.Status.COMPLETED) {

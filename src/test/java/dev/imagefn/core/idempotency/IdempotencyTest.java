@@ -155,6 +155,22 @@ class IdempotencyTest {
     }
 
     @Test
+    void aLeaseThatRanOutIsNoConflictForACorrectedRequest() {
+        Idempotency i = idempotency(Duration.ZERO);
+        long deadline = now.get() + 10_000;
+        store.createDocument(i.recordKey(KEY), IdempotencyRecord.inProgress("crashed", "h1", deadline).toJson());
+        Counting corrected = new Counting("fixed");
+        assertEquals("conflict", assertThrows(IllegalStateException.class,
+                () -> i.execute(KEY, "h2", now.get() + 5_000, corrected)).getMessage(), "a live lease still conflicts");
+        now.set(deadline + 1);
+        assertEquals("fixed", i.execute(KEY, "h2", now.get() + 5_000, corrected));
+        assertEquals(1, corrected.runs.get());
+        assertEquals("conflict", assertThrows(IllegalStateException.class,
+                () -> i.execute(KEY, "h1", now.get() + 5_000, new Counting("old"))).getMessage(),
+                "the completed record now holds the key");
+    }
+
+    @Test
     void aStaleResultRunsTheWorkAgain() {
         Idempotency i = idempotency(Duration.ZERO);
         Counting h = new Counting("img");
