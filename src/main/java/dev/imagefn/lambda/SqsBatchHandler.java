@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -37,6 +38,7 @@ import org.jboss.logging.MDC;
  */
 @ApplicationScoped
 class SqsBatchHandler {
+    static final Duration MIN_START = Duration.ofSeconds(10);
     private final Deliveries deliveries;
     private final EventBodies bodies;
     private final S3EventAdapter s3;
@@ -66,6 +68,7 @@ class SqsBatchHandler {
         });
         try {
             List<Future<Outcome>> futures = new ArrayList<>();
+            Duration budget = startBudget(config.lambda().recordStartBudget(), deadline.remaining());
             Context invocation = Context.current();
             Object awsRequestId = MDC.get(LambdaHandler.AWS_REQUEST_ID);
             for (JsonNode record : records) {
@@ -74,7 +77,7 @@ class SqsBatchHandler {
                         MDC.put(LambdaHandler.AWS_REQUEST_ID, awsRequestId);
                     }
                     try (Scope ignored = telemetry.enter(traceOf(record))) {
-                        return handleRecord(record, requestId, deadline);
+                        return handleRecord(record, requestId, deadline, budget);
                     } finally {
                         MDC.remove(LambdaHandler.AWS_REQUEST_ID);
                     }
@@ -94,9 +97,22 @@ class SqsBatchHandler {
         }
     }
 
-    private Outcome handleRecord(JsonNode record, String requestId, Deadline deadline) {
+    /**
+     * The budget keeps records that waited for a thread from starting a paid call too late; with a function timeout
+     * under twice the configured budget it shrinks to half the invocation (so the first records start), but not
+     * under {@link #MIN_START}.
+     */
+    static Duration startBudget(Duration configured, Duration invocation) {
+        Duration half = invocation.dividedBy(2);
+        if (configured.compareTo(half) <= 0) {
+            return configured;
+        }
+        return half.compareTo(MIN_START) >= 0 ? half : configured.compareTo(MIN_START) < 0 ? configured : MIN_START;
+    }
+
+    private Outcome handleRecord(JsonNode record, String requestId, Deadline deadline, Duration budget) {
         String messageId = record.path("messageId").asText();
-        if (deadline.remaining().compareTo(config.lambda().recordStartBudget()) < 0) {
+        if (deadline.remaining().compareTo(budget) < 0) {
             return Outcome.failed(messageId, new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
                     "not enough time left in this invocation to start it"));
         }

@@ -111,6 +111,20 @@ class LambdaHandlerTest extends HttpTestBase {
                 () -> invoke("{\"prompt\":\"bad\"}")).getMessage()).get("code").asText());
     }
 
+    @Test
+    void aShortFunctionTimeoutStillStartsTheFirstSqsRecords() throws Exception {
+        String id = "m-" + UUID.randomUUID();
+        String event = "{\"Records\":[{\"messageId\":\"" + id + "\",\"eventSource\":\"aws:sqs\",\"body\":"
+                + jsonString("{\"prompt\":\"a 30 s function\",\"imageSize\":\"512\"}") + "}]}";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // 30 s left: under the 60 s record-start budget, which then shrinks to half the invocation.
+        handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+                FakeContext.withRemaining(30_000));
+        JsonNode reply = JSON.readTree(out.toByteArray());
+        assertEquals(List.of(), itemFailures(reply), reply.toString());
+        assertEquals(1, gemini().calls());
+    }
+
     private JsonNode invokeAs(String requestId, String event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
@@ -190,7 +204,7 @@ class LambdaHandlerTest extends HttpTestBase {
         String event = "{\"Records\":[" + sqsRecord(id, "{\"prompt\":\"too late\"}") + "]}";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
-                FakeContext.withRemaining(20_000));
+                FakeContext.withRemaining(8_000));
         assertEquals(List.of(id), itemFailures(JSON.readTree(out.toByteArray())), "back to the queue, unpaid");
         assertEquals(0, gemini().calls());
     }
