@@ -73,6 +73,10 @@ public record CloudEvent(String id, String source, String type, String subject, 
         int start = (int) p.currentTokenLocation().getByteOffset();
         p.skipChildren();
         int end = (int) p.currentLocation().getByteOffset();
+        if (start < 0 || end < start) {
+            // Jackson reads UTF-16 and UTF-32 as characters and then knows no byte offsets.
+            throw ImageFnException.invalid("a structured CloudEvent must be UTF-8 JSON");
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(end - start);
         out.write(body, start, end - start);
         return out.toByteArray();

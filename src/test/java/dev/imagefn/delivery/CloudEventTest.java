@@ -1,0 +1,32 @@
+package dev.imagefn.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.ImageFnException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Structured-mode CloudEvents as bytes: their data kept as sent, and what is not UTF-8 JSON refused, not a crash. */
+class CloudEventTest {
+    private static final String EVENT = "{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"//t\","
+            + "\"type\":\"dev.imagefn.image.requested\",\"data\":{\"prompt\":\"a fox\"}}";
+
+    @Test
+    void theDataObjectIsKeptAsItsBytes() {
+        CloudEvent e = CloudEvent.structured(EVENT.getBytes(StandardCharsets.UTF_8));
+        assertEquals("{\"prompt\":\"a fox\"}", new String(e.data(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void utf16Or32IsRefusedAsAnInvalidRequest() {
+        for (Charset cs : new Charset[] {StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE,
+                Charset.forName("UTF-32LE")}) {
+            ImageFnException e = assertThrows(ImageFnException.class, () -> CloudEvent.structured(EVENT.getBytes(cs)),
+                    cs.name());
+            assertEquals(ErrorCode.INVALID_REQUEST, e.code(), cs.name());
+        }
+    }
+}
