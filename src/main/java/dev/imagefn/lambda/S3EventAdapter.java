@@ -27,6 +27,11 @@ class S3EventAdapter {
                 && "aws:s3".equals(event.path("Records").get(0).path("eventSource").asText());
     }
 
+    /** What S3 sends to a queue or topic when a notification is configured: nothing to process. */
+    static boolean isTestEvent(JsonNode event) {
+        return event != null && "s3:TestEvent".equals(event.path("Event").asText(null));
+    }
+
     static boolean isEventBridgeObjectEvent(JsonNode event) {
         return event != null && "aws.s3".equals(event.path("source").asText(null)) && event.has("detail-type");
     }

@@ -20,7 +20,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,40 +63,90 @@ class SqsBatchHandler {
     List<Outcome> handle(JsonNode event, String requestId, Deadline deadline) {
         List<JsonNode> records = new ArrayList<>();
         event.path("Records").forEach(records::add);
-        int threads = Math.max(1, Math.min(config.lambda().sqsConcurrency(), records.size()));
+        List<List<Integer>> lanes = lanes(records);
+        int threads = Math.max(1, Math.min(config.lambda().sqsConcurrency(), lanes.size()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "imagefn-sqs");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<Future<Outcome>> futures = new ArrayList<>();
+            List<CompletableFuture<Outcome>> results = new ArrayList<>();
+            records.forEach(r -> results.add(new CompletableFuture<>()));
             Duration budget = startBudget(config.lambda().recordStartBudget(), deadline.remaining());
             Context invocation = Context.current();
             Object awsRequestId = MDC.get(LambdaHandler.AWS_REQUEST_ID);
-            for (JsonNode record : records) {
-                futures.add(pool.submit(invocation.wrap(() -> {
+            for (List<Integer> lane : lanes) {
+                pool.execute(invocation.wrap(() -> {
                     if (awsRequestId != null) {
                         MDC.put(LambdaHandler.AWS_REQUEST_ID, awsRequestId);
                     }
-                    try (Scope ignored = telemetry.enter(traceOf(record))) {
-                        return handleRecord(record, requestId, deadline, budget);
+                    try {
+                        runLane(lane, records, results, requestId, deadline, budget);
                     } finally {
                         MDC.remove(LambdaHandler.AWS_REQUEST_ID);
                     }
-                })));
+                }));
             }
             // Records stop at the pipeline's deadline; their outcome is then recorded within the margin that is
             // kept before the invocation's end, so the wait here reaches into it instead of cutting them off.
             Deadline answerBy = new Deadline(deadline.epochMillis() + config.lambda().deadlineMargin().toMillis() / 2);
             List<Outcome> outcomes = new ArrayList<>();
-            for (int i = 0; i < futures.size(); i++) {
-                outcomes.add(await(futures.get(i), records.get(i).path("messageId").asText(), answerBy));
+            for (int i = 0; i < results.size(); i++) {
+                outcomes.add(await(results.get(i), records.get(i).path("messageId").asText(), answerBy));
             }
             deliveries.endOfInvocation(answerBy);
             return outcomes;
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /**
+     * Records that run one after the other. A FIFO queue's message group is one lane, in the batch's order; once one
+     * of its messages goes back to the queue, the later ones are not started and go back too, so the group keeps its
+     * order (as AWS asks of partial batch responses on FIFO queues). Any other record is a lane of its own.
+     */
+    static List<List<Integer>> lanes(List<JsonNode> records) {
+        List<List<Integer>> lanes = new ArrayList<>();
+        Map<String, List<Integer>> groups = new HashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            JsonNode r = records.get(i);
+            if (r.path("eventSourceARN").asText("").endsWith(".fifo") || r.path("attributes").has("SequenceNumber")) {
+                List<Integer> lane = groups.computeIfAbsent(r.path("attributes").path("MessageGroupId").asText(""),
+                        g -> new ArrayList<>());
+                if (lane.isEmpty()) {
+                    lanes.add(lane);
+                }
+                lane.add(i);
+            } else {
+                lanes.add(List.of(i));
+            }
+        }
+        return lanes;
+    }
+
+    private void runLane(List<Integer> lane, List<JsonNode> records, List<CompletableFuture<Outcome>> results,
+            String requestId, Deadline deadline, Duration budget) {
+        Outcome sentBack = null;
+        for (int i : lane) {
+            JsonNode record = records.get(i);
+            String messageId = record.path("messageId").asText();
+            if (sentBack != null) {
+                results.get(i).complete(Outcome.failed(messageId, new ImageFnException(sentBack.error().code(),
+                        "not started: message " + sentBack.id() + " of its FIFO message group goes back first")));
+                continue;
+            }
+            Outcome outcome;
+            try (Scope ignored = telemetry.enter(traceOf(record))) {
+                outcome = handleRecord(record, requestId, deadline, budget);
+            } catch (RuntimeException | Error e) {
+                outcome = Outcome.failed(messageId, new ImageFnException(ErrorCode.INTERNAL, String.valueOf(e)));
+            }
+            results.get(i).complete(outcome);
+            if (outcome.redeliver()) {
+                sentBack = outcome;
+            }
         }
     }
 
@@ -119,6 +172,13 @@ class SqsBatchHandler {
         String body = record.path("body").asText("");
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         JsonNode tree = tree(bytes);
+        if (isSnsNotification(tree)) {
+            bytes = tree.path("Message").asText().getBytes(StandardCharsets.UTF_8);
+            tree = tree(bytes);
+        }
+        if (S3EventAdapter.isTestEvent(tree)) {
+            return Outcome.skipped(messageId, "s3:TestEvent");
+        }
         if (S3EventAdapter.isS3Notification(tree) || S3EventAdapter.isEventBridgeObjectEvent(tree)) {
             List<Outcome> objects = s3.handle(tree, requestId + "/" + messageId, deadline);
             return objects.stream().filter(Outcome::redeliver).findFirst()
@@ -151,6 +211,12 @@ class SqsBatchHandler {
             }
         }
         return out;
+    }
+
+    /** SNS → SQS without raw message delivery: the message is SNS's envelope, the event its {@code Message}. */
+    static boolean isSnsNotification(JsonNode body) {
+        return body != null && "Notification".equals(body.path("Type").asText(null)) && body.has("TopicArn")
+                && body.path("Message").isTextual();
     }
 
     private static Outcome await(Future<Outcome> future, String id, Deadline deadline) {

@@ -210,6 +210,54 @@ class LambdaHandlerTest extends HttpTestBase {
     }
 
     @Test
+    void aFifoGroupKeepsItsOrderWhenOneOfItsMessagesGoesBack() throws Exception {
+        String run = UUID.randomUUID().toString();
+        String a1 = "a1-" + run;
+        String a2 = "a2-" + run;
+        String a3 = "a3-" + run;
+        String b1 = "b1-" + run;
+        String event = "{\"Records\":[" + fifoRecord(a1, "A", "{\"prompt\":\"first of A\"}") + ","
+                + fifoRecord(a2, "A", "{\"prompt\":\"second of A [stand-in:503]\"}") + ","
+                + fifoRecord(b1, "B", "{\"prompt\":\"only of B\"}") + ","
+                + fifoRecord(a3, "A", "{\"prompt\":\"third of A\"}") + "]}";
+        JsonNode reply = invoke(event);
+        assertEquals(List.of(a2, a3), itemFailures(reply), "the failed message and the rest of its group go back");
+        List<String> prompts = gemini().requests().stream()
+                .map(r -> r.json().at("/contents/0/parts/0/text").asText()).toList();
+        assertTrue(prompts.contains("first of A") && prompts.contains("only of B"), prompts.toString());
+        assertTrue(prompts.stream().noneMatch(t -> t.equals("third of A")), "not paid out of order: " + prompts);
+        assertEquals(0, keys().stream().filter(k -> k.contains(a3)).count(), "nothing recorded for it either");
+    }
+
+    @Test
+    void sqsBodyInAnSnsEnvelopeIsItsMessageAndS3TestEventsAreSkipped() throws Exception {
+        JsonNode sns = JSON.readTree(java.nio.file.Path.of(
+                "src/test/resources/realworld/events/aws__powertools-lambda-python__sqs-carrying-sns.json").toFile())
+                .at("/Records/0");
+        JsonNode envelope = JSON.readTree(sns.get("body").asText());
+        String id = "m-sns-" + UUID.randomUUID();
+        String job = JSON.writeValueAsString(((com.fasterxml.jackson.databind.node.ObjectNode) envelope.deepCopy())
+                .put("Message", "{\"prompt\":\"fanned out by SNS\"}"));
+        assertEquals(List.of(), itemFailures(invoke("{\"Records\":[" + sqsRecord(id, job) + "]}")));
+        assertEquals("fanned out by SNS", gemini().lastRequest().json().at("/contents/0/parts/0/text").asText());
+        assertEquals(1, gemini().calls());
+
+        String test = "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Time\":\"2026-12-03T07:00:00.000Z\","
+                + "\"Bucket\":\"" + BUCKET + "\",\"RequestId\":\"5582815E1AEA5ADF\",\"HostId\":\"8cLeGAmw\"}";
+        String wrapped = JSON.writeValueAsString(((com.fasterxml.jackson.databind.node.ObjectNode) envelope.deepCopy())
+                .put("Message", test));
+        String bare = "m-test-" + UUID.randomUUID();
+        String viaSns = "m-test-sns-" + UUID.randomUUID();
+        Set<String> before = keys();
+        assertEquals(List.of(), itemFailures(invoke("{\"Records\":[" + sqsRecord(bare, test) + ","
+                + sqsRecord(viaSns, wrapped) + "]}")));
+        Set<String> added = keys();
+        added.removeAll(before);
+        assertEquals(Set.of(), added, "a test event is no failed job");
+        assertEquals(1, gemini().calls());
+    }
+
+    @Test
     void eventBridgeEventsOtherThanObjectCreatedAreSkipped() throws Exception {
         JsonNode reply = invoke(s3Event(fixture("eventbridge-object-created.json"), BUCKET, "uploads/x.png", "e")
                 .replace("\"Object Created\"", "\"Object Deleted\""));
@@ -306,6 +354,13 @@ class LambdaHandlerTest extends HttpTestBase {
         return "{\"messageId\":\"" + id + "\",\"receiptHandle\":\"r\",\"body\":" + jsonString(body)
                 + ",\"attributes\":{},\"messageAttributes\":{},\"eventSource\":\"aws:sqs\","
                 + "\"eventSourceARN\":\"arn:aws:sqs:eu-west-1:123456789012:q\",\"awsRegion\":\"eu-west-1\"}";
+    }
+
+    private static String fifoRecord(String id, String group, String body) throws IOException {
+        return "{\"messageId\":\"" + id + "\",\"receiptHandle\":\"r\",\"body\":" + jsonString(body)
+                + ",\"attributes\":{\"MessageGroupId\":\"" + group + "\",\"SequenceNumber\":\"1\","
+                + "\"MessageDeduplicationId\":\"" + id + "\"},\"messageAttributes\":{},\"eventSource\":\"aws:sqs\","
+                + "\"eventSourceARN\":\"arn:aws:sqs:eu-west-1:123456789012:jobs.fifo\",\"awsRegion\":\"eu-west-1\"}";
     }
 
     private static List<String> itemFailures(JsonNode reply) {
