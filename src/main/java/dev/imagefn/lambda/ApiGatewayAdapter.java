@@ -21,6 +21,8 @@ import java.util.TreeMap;
  */
 @ApplicationScoped
 class ApiGatewayAdapter {
+    /** Lambda's 6 MB (6,291,456 bytes) response payload, less room for the status and headers. */
+    static final long MAX_BODY_BYTES = 6_291_456 - 16 * 1024;
     private final HttpApi http;
 
     @Inject
@@ -54,7 +56,8 @@ class ApiGatewayAdapter {
         }
         reply = body == null ? HttpApi.problem(dev.imagefn.core.ImageFnException.invalid(
                 "the body is marked isBase64Encoded but is not valid base64"), headers.get("X-Request-Id"))
-                : http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline, v2 && signedByAws(event));
+                : http.route(method.toUpperCase(Locale.ROOT), path, headers::get, body, deadline, v2 && signedByAws(event),
+                        MAX_BODY_BYTES);
         out.writeStartObject();
         out.writeNumberField("statusCode", reply.status());
         out.writeObjectFieldStart("headers");

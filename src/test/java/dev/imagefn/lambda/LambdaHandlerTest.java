@@ -98,6 +98,40 @@ class LambdaHandlerTest extends HttpTestBase {
     }
 
     @Test
+    void anOpenAiB64AnswerOverLambdasResponseLimitIsGivenAsAUrlNotAFailureThatPaysAgain() throws Exception {
+        JsonNode template = JSON.readTree(fixture("function-url.json"));
+        var event = (com.fasterxml.jackson.databind.node.ObjectNode) template.deepCopy();
+        event.put("rawPath", "/v1/images/generations");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) event.path("requestContext").path("http"))
+                .put("path", "/v1/images/generations");
+        event.set("headers", JSON.createObjectNode().put("content-type", "application/json"));
+        event.put("body", "{\"prompt\":\"a large poster\",\"response_format\":\"b64_json\"}");
+
+        gemini().enqueue(Reply.image().padTo(4_000_000));
+        JsonNode small = invoke(event.toString());
+        assertEquals(200, small.get("statusCode").asInt(), small.toString());
+        JsonNode inline = JSON.readTree(small.get("body").asText());
+        assertEquals(4_000_000, Base64.getDecoder().decode(inline.at("/data/0/b64_json").asText()).length);
+        assertTrue(small.at("/headers/X-Imagefn-Response-Format").isMissingNode(), small.at("/headers").toString());
+
+        gemini().enqueue(Reply.image().padTo(5_000_000));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event.toString().getBytes(StandardCharsets.UTF_8)), out,
+                FakeContext.withRemaining(300_000));
+        assertTrue(out.size() < 6_291_456, "Lambda refuses a response over 6 MB: " + out.size());
+        JsonNode large = JSON.readTree(out.toByteArray());
+        assertEquals(200, large.get("statusCode").asInt());
+        assertEquals("url", large.at("/headers/X-Imagefn-Response-Format").asText());
+        JsonNode answer = JSON.readTree(large.get("body").asText());
+        assertTrue(answer.at("/data/0/b64_json").isMissingNode(), answer.toString());
+        java.net.URI url = java.net.URI.create(answer.at("/data/0/url").asText());
+        byte[] fetched = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(url)
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body();
+        assertEquals(5_000_000, fetched.length, "the presigned url serves the stored image");
+        assertEquals(2, gemini().calls());
+    }
+
+    @Test
     void directInvocationReturnsTheResultOrFailsWithTheProblem() throws Exception {
         JsonNode result = invoke("{\"prompt\":\"direct\",\"aspectRatio\":\"9:16\"}");
         assertEquals(768, result.get("width").asInt());

@@ -84,16 +84,17 @@ public class HttpApi {
 
     /** Routes a whole request, authorisation included (the REST server does routing and auth itself). */
     public HttpReply route(String method, String path, Function<String, String> header, byte[] body, Deadline base) {
-        return route(method, path, header, body, base, false);
+        return route(method, path, header, body, base, false, Long.MAX_VALUE);
     }
 
     /**
      * {@link #route(String, String, Function, byte[], Deadline)}; {@code signedByAws}: AWS has already verified the
      * caller's SigV4 signature (a function URL or an HTTP API route with IAM auth), whose {@code Authorization}
-     * header is the signature, so no bearer token is asked for.
+     * header is the signature, so no bearer token is asked for; {@code maxAnswerBytes}: the largest answer the
+     * carrier can give (an OpenAI {@code b64_json} answer over it is given as urls).
      */
     public HttpReply route(String method, String path, Function<String, String> header, byte[] body, Deadline base,
-            boolean signedByAws) {
+            boolean signedByAws, long maxAnswerBytes) {
         String requestId = RequestIds.accept(header.apply(RequestIds.HEADER));
         String p = path == null || path.isEmpty() ? "/" : path;
         if (p.startsWith("/q/health")) {
@@ -124,7 +125,7 @@ public class HttpApi {
                 return poll(requestId, base);
             }
             if (openAiRoute) {
-                return openAi.generations(withLength, in, requestId, base);
+                return openAi.generations(withLength, in, requestId, base, maxAnswerBytes);
             }
             return p.equals("/") ? cloudEvent(withLength, in, requestId, base)
                     : images(withLength, in, requestId, base);

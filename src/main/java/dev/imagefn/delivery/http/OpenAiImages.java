@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -36,6 +37,8 @@ public class OpenAiImages {
     /** At most this many images (so paid generations) per request. */
     public static final int MAX_IMAGES = 4;
     private static final Logger LOG = Logger.getLogger(OpenAiImages.class);
+    /** Set to {@code url} on an answer given as urls although {@code b64_json} was asked for. */
+    public static final String RESPONSE_FORMAT_HEADER = "X-Imagefn-Response-Format";
     private static final Pattern SIZE = Pattern.compile("([0-9]{1,5})x([0-9]{1,5})");
     /** OpenAI's own model names: a tool that cannot change them gets the default model. */
     private static final Pattern OPENAI_MODEL = Pattern.compile("(dall-e-[0-9]|gpt-image-[0-9a-z.\\-]+)");
@@ -56,6 +59,16 @@ public class OpenAiImages {
     }
 
     public HttpReply generations(Function<String, String> header, InputStream body, String requestId, Deadline base) {
+        return generations(header, body, requestId, base, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@code maxAnswerBytes}: what the carrier can answer (Lambda's 6 MB response payload). A {@code b64_json} answer
+     * that would not fit is given as presigned {@code url}s instead, since its images are paid and stored: an answer
+     * Lambda refuses is a 502, which the OpenAI SDKs retry, paying again.
+     */
+    public HttpReply generations(Function<String, String> header, InputStream body, String requestId, Deadline base,
+            long maxAnswerBytes) {
         try {
             Deadline deadline = HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER));
             OpenAiJson.Request r = json.read(HttpCalls.bounded(body, header.apply("Content-Length"),
@@ -73,15 +86,25 @@ public class OpenAiImages {
                                 : new ImageFnException(ErrorCode.INTERNAL, "not generated: " + o.skipped());
                     }
                     results.add(o.result());
-                    items.add(b64 ? new OpenAiJson.Item(null, base64Of(o.result()))
-                            : new OpenAiJson.Item(o.result().url(), null));
                 } catch (ImageFnException e) {
                     return OpenAiErrors.reply(requests.size() == 1 ? e
                             : abandon(e, i + 1, results, r.idempotencyKey()), requestId);
                 }
             }
-            return new HttpReply(200, Map.of("Content-Type", "application/json", RequestIds.HEADER, requestId),
-                    OpenAiJson.writeImages(Instant.now().getEpochSecond(), items, results));
+            Map<String, String> headers = new LinkedHashMap<>(Map.of("Content-Type", "application/json",
+                    RequestIds.HEADER, requestId));
+            boolean inline = b64 && base64Bytes(results) <= maxAnswerBytes;
+            if (b64 && !inline) {
+                LOG.warnf("request %s: the b64_json answer would pass the carrier's %d-byte limit; answered with url",
+                        requestId, maxAnswerBytes);
+                headers.put(RESPONSE_FORMAT_HEADER, "url");
+            }
+            for (ImageResult result : results) {
+                items.add(inline ? new OpenAiJson.Item(null, base64Of(result))
+                        : new OpenAiJson.Item(result.url() != null ? result.url()
+                                : store.presign(result.key(), config.storage().presignTtl()).toString(), null));
+            }
+            return new HttpReply(200, headers, OpenAiJson.writeImages(Instant.now().getEpochSecond(), items, results));
         } catch (ImageFnException e) {
             return OpenAiErrors.reply(e, requestId);
         } catch (RuntimeException e) {
@@ -193,12 +216,32 @@ public class OpenAiImages {
     }
 
     /** The stored bytes, read back: what the answer says is exactly what the bucket holds. */
+    /**
+     * The answer's size with every image inline: the base64 text, and the rest of the answer twice over, as the
+     * carrier may escape each of its characters.
+     */
+    private static long base64Bytes(List<ImageResult> results) {
+        long images = 0;
+        List<OpenAiJson.Item> empty = new ArrayList<>();
+        for (ImageResult result : results) {
+            images += (result.bytes() + 2) / 3 * 4;
+            empty.add(new OpenAiJson.Item(null, ""));
+        }
+        return images + 2L * OpenAiJson.writeImages(0, empty, results).length;
+    }
+
+    /** The stored image, read back: a failure here comes after Gemini was paid, so it is not retryable. */
     private String base64Of(ImageResult result) {
-        ImageStore.StoredBytes o = store.readObject(result.bucket(), result.key(), config.limits().maxImageBytes());
+        ImageStore.StoredBytes o;
+        try {
+            o = store.readObject(result.bucket(), result.key(), config.limits().maxImageBytes());
+        } catch (ImageFnException e) {
+            throw e.withDetail(" (reading back " + result.key() + ", which is stored)").paid();
+        }
         if (!java.util.HexFormat.of().formatHex(dev.imagefn.core.Hashes.sha256(o.data(), o.data().length))
                 .equals(result.sha256())) {
             throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "the stored image " + result.key()
-                    + " changed after it was written");
+                    + " changed after it was written").paid();
         }
         return Base64.getEncoder().encodeToString(o.data());
     }
