@@ -20,12 +20,14 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
@@ -38,6 +40,8 @@ import java.util.function.Consumer;
 public class GeminiBatchClient implements BatchGateway {
     /** Image data in one answer is long: allow a string as large as an image may be as base64. */
     private final JsonFactory json;
+    private static final int LIST_PAGE_SIZE = 100;
+    private static final int MAX_LIST_PAGES = 50;
     private final HttpClient http;
     private final String base;
     private final String apiKey;
@@ -146,6 +150,77 @@ public class GeminiBatchClient implements BatchGateway {
     public Status get(String name, Deadline deadline) {
         String state = readOperation(name, deadline, null);
         return new Status(name, state == null ? Status.NOT_FOUND : state);
+    }
+
+    /** {@code GET batches} page by page, newest first as Gemini lists them, until a batch has the display name. */
+    @Override
+    public Optional<String> find(String displayName, Deadline deadline) {
+        String token = null;
+        for (int page = 0; page < MAX_LIST_PAGES; page++) {
+            String query = "?pageSize=" + LIST_PAGE_SIZE
+                    + (token == null ? "" : "&pageToken=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+            HttpResponse<InputStream> response = sendStreaming(HttpRequest.newBuilder(URI.create(base
+                    + "/v1beta/batches" + query)).GET(), deadline, "list the batches");
+            String[] found = new String[2];
+            try (InputStream in = body(response, deadline, "list the batches");
+                    JsonParser p = json.createParser(in)) {
+                expectObject(p);
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if ((field.equals("operations") || field.equals("batches")) && value == JsonToken.START_ARRAY) {
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            String name = listedName(p, displayName);
+                            if (name != null && found[0] == null) {
+                                found[0] = name;
+                            }
+                        }
+                    } else if (field.equals("nextPageToken") && value == JsonToken.VALUE_STRING) {
+                        found[1] = p.getText();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } catch (IOException e) {
+                throw new ImageFnException(readFailure(e, ErrorCode.UPSTREAM_BAD_RESPONSE),
+                        "Gemini's list of batches could not be read: " + e.getMessage(), e);
+            }
+            if (found[0] != null) {
+                return Optional.of(found[0]);
+            }
+            if (found[1] == null || found[1].isEmpty()) {
+                return Optional.empty();
+            }
+            token = found[1];
+        }
+        throw new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "no batch named " + displayName + " in the first "
+                + MAX_LIST_PAGES * LIST_PAGE_SIZE + " Gemini lists");
+    }
+
+    /** The name of the listed batch the parser is in, when its display name is {@code displayName}. */
+    private static String listedName(JsonParser p, String displayName) throws IOException {
+        String name = null;
+        boolean match = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (field.equals("name") && value == JsonToken.VALUE_STRING) {
+                name = p.getText();
+            } else if (field.equals("metadata") && value == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String f = p.currentName();
+                    JsonToken v = p.nextToken();
+                    if (f.equals("displayName") && v == JsonToken.VALUE_STRING) {
+                        match = displayName.equals(p.getText());
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        return match && name != null && name.matches("batches/[A-Za-z0-9_-]+") ? name : null;
     }
 
     @Override

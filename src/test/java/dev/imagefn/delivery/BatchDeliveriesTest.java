@@ -60,6 +60,11 @@ class BatchDeliveriesTest {
             }
 
             @Override
+            public java.util.Optional<String> find(String displayName, Deadline deadline) {
+                throw new AssertionError("no create answer is lost here");
+            }
+
+            @Override
             public void cancel(String name, Deadline deadline) {
                 throw new AssertionError("nothing here cancels a batch");
             }

@@ -208,6 +208,50 @@ class BatchModeTest extends HttpTestBase {
     }
 
     @Test
+    void theBatchClientFindsABatchByItsDisplayNameAcrossPagesOfGeminisList() {
+        batchApi().reset();
+        batchApi().listPageCap(2);
+        dev.imagefn.core.Deadline deadline = dev.imagefn.core.Deadline.after(java.time.Duration.ofSeconds(30));
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            names.add(gateway.submit(MODEL, "imagefn-find-" + i, List.of(new dev.imagefn.core.batch.BatchGateway
+                    .Request("k-" + i, new dev.imagefn.core.GenerationRequest(MODEL, "a listed fox " + i, null, null,
+                    List.of(), false, null, false, null))), deadline));
+        }
+        int before = lists();
+        assertEquals(java.util.Optional.of(names.getFirst()), gateway.find("imagefn-find-1", deadline));
+        assertEquals(before + 3, lists(), "the oldest is on the third page of two");
+        assertEquals(java.util.Optional.of(names.getLast()), gateway.find("imagefn-find-5", deadline));
+        assertEquals(java.util.Optional.empty(), gateway.find("imagefn-find-6", deadline));
+    }
+
+    private int lists() {
+        return (int) batchApi().requests().stream().filter(r -> r.path().equals("/v1beta/batches")).count();
+    }
+
+    @Test
+    void aCreateWhoseAnswerIsLostLeavesAnIntentNamingTheBatchGeminiMade() throws Exception {
+        drain();
+        batchApi().reset();
+        batchApi().loseCreateAnswers(1);
+        JsonNode reply = invoke("{\"Records\":[" + sqsRecord("m-" + UUID.randomUUID(), "{\"prompt\":\"a lost heron\"}")
+                + "]}");
+        assertEquals(0, reply.get("batchItemFailures").size(), "recorded: the message is done");
+        assertEquals(1, batchApi().created());
+        Set<String> intents = under(".batches/submitting/");
+        assertEquals(1, intents.size(), intents.toString());
+        String displayName = batchApi().batches().getFirst().displayName();
+        assertTrue(intents.iterator().next().endsWith("/" + displayName + ".json"), intents + " " + displayName);
+        assertEquals(java.util.Optional.of(batchApi().batches().getFirst().name()), gateway.find(displayName,
+                dev.imagefn.core.Deadline.after(java.time.Duration.ofSeconds(30))));
+        scheduledPoll();
+        assertEquals(1, batchApi().created(), "not submitted again while its create may be under way");
+        for (String area : List.of(".batches/submitting/", ".batches/entries/")) {
+            under(area).forEach(k -> s3.deleteObject(b -> b.bucket(BUCKET).key(k)));
+        }
+    }
+
+    @Test
     void anExpiredBatchGoesAgainOnceThenItsJobsAreFailureRecords() throws Exception {
         drain();
         batchApi().reset();

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * {@code GET /v1beta/batches/{id}} whose state advances one step per GET (by default PENDING → RUNNING → SUCCEEDED;
  * scripted with {@link #nextStates}), results inline (inline input) or in a responses file (file input) fetched at
  * {@code GET /download/v1beta/files/{id}:download?alt=media}, and the Files API's resumable upload
- * ({@code POST /upload/v1beta/files}, then the upload URL). int64 counts are JSON strings, as Google sends them.
+ * ({@code POST /upload/v1beta/files}, then the upload URL), and {@code GET /v1beta/batches} (paged, newest first).
+ * int64 counts are JSON strings, as Google sends them.
  */
 public final class GeminiBatchEndpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,10 +46,12 @@ public final class GeminiBatchEndpoints {
     private final List<GeminiStandIn.Recorded> recorded = new CopyOnWriteArrayList<>();
     private volatile List<String> defaultStates = List.of("BATCH_STATE_RUNNING", "BATCH_STATE_SUCCEEDED");
     private volatile boolean jobSpelling;
+    private volatile int listPageCap = 100;
+    private volatile int loseCreateAnswers;
 
     /** One batch: its requests in order ({@code key} → GenerateContentRequest) and the states still to come. */
-    public record Batch(String name, String model, List<Map.Entry<String, JsonNode>> requests, boolean fileInput,
-            Deque<String> upcoming, String[] current) {
+    public record Batch(String name, String model, String displayName, List<Map.Entry<String, JsonNode>> requests,
+            boolean fileInput, Deque<String> upcoming, String[] current) {
         public String state() {
             return current[0];
         }
@@ -99,6 +102,8 @@ public final class GeminiBatchEndpoints {
         recorded.clear();
         defaultStates = List.of("BATCH_STATE_RUNNING", "BATCH_STATE_SUCCEEDED");
         jobSpelling = false;
+        listPageCap = 100;
+        loseCreateAnswers = 0;
     }
 
     /** Answers a batch, file or upload request; false when the request is none of them. */
@@ -109,7 +114,8 @@ public final class GeminiBatchEndpoints {
         Matcher download = DOWNLOAD.matcher(path);
         Matcher cancel = CANCEL.matcher(path);
         boolean upload = path.equals("/upload/v1beta/files");
-        if (!create.matches() && !get.matches() && !download.matches() && !cancel.matches() && !upload) {
+        boolean list = path.equals("/v1beta/batches");
+        if (!create.matches() && !get.matches() && !download.matches() && !cancel.matches() && !upload && !list) {
             return false;
         }
         recorded.add(rec);
@@ -123,6 +129,8 @@ public final class GeminiBatchEndpoints {
             create(ex, create.group(1), rec.json());
         } else if (get.matches() && rec.method().equals("GET")) {
             get(ex, get.group(1));
+        } else if (list && rec.method().equals("GET")) {
+            list(ex, rec.query());
         } else if (cancel.matches() && rec.method().equals("POST")) {
             cancel(ex, cancel.group(1));
         } else if (download.matches() && rec.method().equals("GET") && "alt=media".equals(rec.query())) {
@@ -191,10 +199,15 @@ public final class GeminiBatchEndpoints {
             return;
         }
         String name = "batches/sb" + ids.incrementAndGet();
-        Batch b = new Batch(name, model, requests, fileInput, new ArrayDeque<>(defaultStates),
-                new String[] {"BATCH_STATE_PENDING"});
+        Batch b = new Batch(name, model, body.at("/batch/displayName").asText(""), requests, fileInput,
+                new ArrayDeque<>(defaultStates), new String[] {"BATCH_STATE_PENDING"});
         batches.put(name, b);
-        send(ex, 200, operation(b, body.at("/batch/displayName").asText("")).toString(), Map.of());
+        if (loseCreateAnswers > 0) {
+            loseCreateAnswers--;
+            ex.close();
+            return;
+        }
+        send(ex, 200, operation(b).toString(), Map.of());
     }
 
     /** The batch, or {@code null} after answering Gemini's 404. */
@@ -242,10 +255,57 @@ public final class GeminiBatchEndpoints {
                 b.current()[0] = b.upcoming().poll();
             }
         }
-        send(ex, 200, operation(b, "imagefn").toString(), Map.of());
+        send(ex, 200, operation(b).toString(), Map.of());
     }
 
-    private ObjectNode operation(Batch b, String displayName) {
+    /**
+     * {@code GET /v1beta/batches}: newest first, {@code pageSize} per page (at most {@link #listPageCap}), an opaque
+     * {@code nextPageToken} while more remain; finished batches come with their results, as a GET gives them.
+     */
+    private void list(HttpExchange ex, String query) throws IOException {
+        int size = listPageCap;
+        int from = 0;
+        for (String param : query == null ? new String[0] : query.split("&")) {
+            String[] kv = param.split("=", 2);
+            if (kv[0].equals("pageSize") && kv.length == 2) {
+                size = Math.min(size, Integer.parseInt(kv[1]));
+            } else if (kv[0].equals("pageToken") && kv.length == 2) {
+                from = Integer.parseInt(new String(Base64.getUrlDecoder().decode(java.net.URLDecoder.decode(kv[1],
+                        StandardCharsets.UTF_8)), StandardCharsets.UTF_8).substring("after:".length()));
+            }
+        }
+        List<Batch> newest = new ArrayList<>(batches.values());
+        newest.sort((a, b) -> Integer.compare(number(b), number(a)));
+        ObjectNode page = JSON.createObjectNode();
+        ArrayNode operations = page.putArray("operations");
+        for (int i = from; i < Math.min(newest.size(), from + size); i++) {
+            operations.add(operation(newest.get(i)));
+        }
+        if (from + size < newest.size()) {
+            page.put("nextPageToken", Base64.getUrlEncoder().encodeToString(("after:" + (from + size))
+                    .getBytes(StandardCharsets.UTF_8)));
+        }
+        send(ex, 200, page.toString(), Map.of());
+    }
+
+    private static int number(Batch b) {
+        return Integer.parseInt(b.name().substring("batches/sb".length()));
+    }
+
+    /** Lists give at most this many batches a page. */
+    public GeminiBatchEndpoints listPageCap(int cap) {
+        listPageCap = cap;
+        return this;
+    }
+
+    /** The next {@code n} creates make their batch, then close the connection without an answer. */
+    public GeminiBatchEndpoints loseCreateAnswers(int n) {
+        loseCreateAnswers = n;
+        return this;
+    }
+
+    private ObjectNode operation(Batch b) {
+        String displayName = b.displayName();
         ObjectNode op = JSON.createObjectNode();
         op.put("name", b.name());
         ObjectNode meta = op.putObject("metadata");

@@ -21,6 +21,8 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     public final AtomicBoolean down = new AtomicBoolean();
     /** Document keys whose creation fails as on a store that is down; other keys are stored as usual. */
     public volatile java.util.function.Predicate<String> refusesDocument = key -> false;
+    /** Document keys whose deletion fails as on a store that is down. */
+    public volatile java.util.function.Predicate<String> refusesDelete = key -> false;
     /** The bound the last image PUT was given. */
     public volatile Deadline lastPutBy;
     /** While set, presigning fails (as it would with credentials that cannot be resolved). */
@@ -171,6 +173,9 @@ public final class InMemoryImageStore implements ImageStore, dev.imagefn.core.ba
     @Override
     public void deleteDocument(String key, String etag) {
         check();
+        if (refusesDelete.test(key)) {
+            throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "object storage failed (test: " + key + ")");
+        }
         documents.deleteDocument(key, etag);
     }
 

@@ -5,6 +5,7 @@ import dev.imagefn.core.Generation;
 import dev.imagefn.core.GenerationRequest;
 import dev.imagefn.core.ImageFnException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -61,6 +62,12 @@ public interface BatchGateway {
     String submit(String model, String displayName, List<Request> requests, Deadline deadline);
 
     Status get(String name, Deadline deadline);
+
+    /**
+     * The batch Gemini created under {@code displayName}, if any (for a create whose answer was lost). Throws when
+     * Gemini cannot be asked; a non-transient failure means it cannot tell.
+     */
+    Optional<String> find(String displayName, Deadline deadline);
 
     /**
      * Hands the answers of a batch that succeeded to {@code each}, one at a time as they are read, so a poll holds

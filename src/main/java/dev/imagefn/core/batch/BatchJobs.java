@@ -33,7 +33,8 @@ import org.jboss.logging.Logger;
  * Batch mode (README, Batch mode): pipeline jobs are recorded as pending entries, submitted as one Gemini batch
  * per model at the end of the invocation, and their results stored by a poll exactly as a synchronous job's are.
  * Kept under {@code {prefix}.batches/}: {@code entries/} (pending), {@code done/} (finished: a redelivery is not
- * recorded again), {@code running/} (submitted batches), {@code claims/} (one poll at a time collects a batch).
+ * recorded again), {@code running/} (submitted batches), {@code submitting/} (a create under way, or whose answer
+ * was lost), {@code claims/} (one poll at a time collects a batch).
  */
 @ApplicationScoped
 public class BatchJobs {
@@ -155,12 +156,28 @@ public class BatchJobs {
         return names;
     }
 
+    /**
+     * Submits one batch. Its intent ({@code submitting/}, named by the batch's display name) is written first: when
+     * Gemini's answer to the create is lost, a poll looks the batch up by that name instead of paying for it again.
+     */
     private String submit(String model, List<Queued> group, int attempt, Deadline deadline) {
         List<BatchGateway.Request> requests = group.stream()
                 .map(q -> new BatchGateway.Request(q.entry().id(), q.request())).toList();
-        String name = gateway.submit(model, "imagefn-" + clock.getAsLong(), requests, deadline);
-        BatchRecord record = new BatchRecord(name, model, attempt, group.stream().map(q -> q.entry().id()).toList(),
-                clock.getAsLong());
+        List<String> ids = group.stream().map(q -> q.entry().id()).toList();
+        long now = clock.getAsLong();
+        String displayName = "imagefn-" + now + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String intentKey = intentKey(displayName);
+        writeIntent(intentKey, BatchJson.write(new BatchRecord(displayName, model, attempt, ids, now)));
+        String name;
+        try {
+            name = gateway.submit(model, displayName, requests, deadline);
+        } catch (RuntimeException e) {
+            if (refused(e)) {
+                forget(intentKey);
+            }
+            throw e;
+        }
+        BatchRecord record = new BatchRecord(name, model, attempt, ids, now);
         try {
             recordRunning(runningKey(name), BatchJson.write(record), deadline);
         } catch (RuntimeException e) {
@@ -168,12 +185,14 @@ public class BatchJobs {
             boolean interrupted = Thread.interrupted();
             try {
                 gateway.cancel(name, deadline);
+                forget(intentKey);
                 LOG.warnf("cancelled %s: its record could not be written (%s); its %d job(s) stay pending", name,
                         e.toString(), group.size());
             } catch (RuntimeException c) {
                 LOG.errorf("%s runs at Gemini, but its record could not be written (%s) and the batch could not be"
-                        + " cancelled (%s): a poll submits its %d job(s) again, and they are paid twice", name,
-                        e.toString(), c.toString(), group.size());
+                        + " cancelled (%s): a poll looks it up by its display name %s, or if it cannot, submits"
+                        + " its %d job(s) again and they are paid twice", name, e.toString(), c.toString(),
+                        displayName, group.size());
             } finally {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
@@ -181,8 +200,31 @@ public class BatchJobs {
             }
             throw e;
         }
+        forget(intentKey);
         LOG.infof("submitted %s: %d %s job(s), attempt %d", name, group.size(), model, attempt);
         return name;
+    }
+
+    /** Gemini answered the create with a refusal: no batch was created. */
+    private static boolean refused(RuntimeException e) {
+        return e instanceof ImageFnException x && (x.code() == ErrorCode.INVALID_REQUEST
+                || x.code() == ErrorCode.UPSTREAM_AUTH || x.code() == ErrorCode.UPSTREAM_RATE_LIMITED);
+    }
+
+    private void writeIntent(String key, byte[] body) {
+        if (!store.createDocument(key, body)
+                && !store.getDocument(key).map(d -> java.util.Arrays.equals(d.body(), body)).orElse(false)) {
+            throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "the batch's intent could not be written");
+        }
+    }
+
+    /** Best effort: an intent left behind costs a poll one lookup. */
+    private void forget(String intentKey) {
+        try {
+            release(intentKey);
+        } catch (RuntimeException e) {
+            LOG.debugf("the intent %s stays: %s", intentKey, e.toString());
+        }
     }
 
     /** Writes a submitted batch's record, trying again (Gemini has the batch: the record is all that names it). */
@@ -227,6 +269,7 @@ public class BatchJobs {
         List<ImageResult> stored = new ArrayList<>();
         List<PollReport.Failed> failed = new ArrayList<>();
         Set<String> referenced = new HashSet<>();
+        resolveIntents(referenced, deadline, views);
         for (String key : documents.listKeys(area + "running/", MAX_LISTED)) {
             Optional<RecordStore.Document> doc = store.getDocument(key);
             BatchRecord record = doc.map(d -> BatchJson.batch(d.body())).orElse(null);
@@ -275,7 +318,13 @@ public class BatchJobs {
                             } else {
                                 lost(record, status, deadline, mineFailed, referenced);
                             }
-                            store.deleteDocument(key, doc.etag());
+                            try {
+                                store.deleteDocument(key, doc.etag());
+                            } catch (RuntimeException e) {
+                                // Done all the same: the claim says so, and the next poll removes the record
+                                // instead of doing it again (a lost batch would be submitted, and paid, twice).
+                                LOG.warnf("the record of %s stays until the next poll: %s", record.name(), e.toString());
+                            }
                             return "{}";
                         }
 
@@ -379,6 +428,11 @@ public class BatchJobs {
             try {
                 again.add(new Queued(entry.get(), pipeline.prepare(entry.get().request(), entry.get().requestId())));
             } catch (ImageFnException e) {
+                if (e.disposition().redeliver()) {
+                    // A reference that cannot be read now: pending, so the orphan sweep tries again.
+                    LOG.warnf("batch entry %s stays pending: %s", id, e.getMessage());
+                    continue;
+                }
                 fail(entry.get(), e, failed);
             }
         }
@@ -388,6 +442,48 @@ public class BatchJobs {
                 LOG.infof("%s ended %s; its jobs went again as %s", record.name(), status.state(), name);
                 again.forEach(q -> referenced.add(q.entry().id()));
             }
+        }
+    }
+
+    /**
+     * Settles the submissions whose outcome nobody saw (older than the orphan age, so their create is over): a batch
+     * Gemini created under the intent's display name is recorded as running; otherwise the intent goes and its entries
+     * are orphans again. While Gemini cannot be asked, the entries wait.
+     */
+    private void resolveIntents(Set<String> referenced, Deadline deadline, List<PollReport.BatchView> views) {
+        long before = clock.getAsLong() - orphanAge.toMillis();
+        for (String key : documents.listKeys(area + "submitting/", MAX_LISTED)) {
+            Optional<RecordStore.Document> doc = store.getDocument(key);
+            BatchRecord intent = doc.map(d -> BatchJson.batch(d.body())).orElse(null);
+            if (intent == null) {
+                continue;
+            }
+            if (intent.submittedAtMillis() > before) {
+                referenced.addAll(intent.entries());
+                continue;
+            }
+            Optional<String> found;
+            try {
+                found = gateway.find(intent.name(), deadline);
+            } catch (ImageFnException e) {
+                if (e.disposition().redeliver()) {
+                    LOG.warnf("could not ask Gemini whether it created the batch %s: %s", intent.name(),
+                            e.getMessage());
+                    referenced.addAll(intent.entries());
+                    continue;
+                }
+                LOG.errorf("Gemini cannot list its batches (%s): the %d job(s) of %s go again, and are paid twice if"
+                        + " Gemini created it", e.getMessage(), intent.entries().size(), intent.name());
+                found = Optional.empty();
+            }
+            if (found.isPresent()) {
+                String name = found.get();
+                recordRunning(runningKey(name), BatchJson.write(new BatchRecord(name, intent.model(),
+                        intent.attempt(), intent.entries(), intent.submittedAtMillis())), deadline);
+                LOG.infof("%s was created as %s though its answer was lost; it is collected as usual", intent.name(),
+                        name);
+            }
+            store.deleteDocument(key, doc.get().etag());
         }
     }
 
@@ -410,6 +506,11 @@ public class BatchJobs {
             try {
                 orphans.add(new Queued(entry.get(), pipeline.prepare(entry.get().request(), entry.get().requestId())));
             } catch (ImageFnException e) {
+                if (e.disposition().redeliver()) {
+                    LOG.warnf("batch entry %s stays pending: %s", id, e.getMessage());
+                    release(orphanClaim(entry.get()));
+                    continue;
+                }
                 fail(entry.get(), e, new ArrayList<>());
             }
         }
@@ -464,6 +565,10 @@ public class BatchJobs {
 
     private String entryKey(String id) {
         return area + "entries/" + id + ".json";
+    }
+
+    private String intentKey(String displayName) {
+        return area + "submitting/" + displayName + ".json";
     }
 
     private String runningKey(String name) {

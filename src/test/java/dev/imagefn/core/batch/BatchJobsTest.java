@@ -42,12 +42,22 @@ class BatchJobsTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final ImagefnConfig config = TestConfig.of(Map.of("pipeline.mode", "batch",
             "idempotency.claim-fence", "0ms"));
+    /** Thrown when a job is prepared again for a resubmission (its references loaded again). */
+    private volatile ImageFnException prepareFailure;
     private final BatchJobs batches = batches();
 
     private BatchJobs batches() {
         ModelCatalogue catalogue = new ModelCatalogue(config);
         ImagePipeline pipeline = new ImagePipeline(new RequestValidator(catalogue, config), sync, store,
-                new ObjectKeys(config), config, new PipelineMetrics(new SimpleMeterRegistry()), catalogue);
+                new ObjectKeys(config), config, new PipelineMetrics(new SimpleMeterRegistry()), catalogue) {
+            @Override
+            public dev.imagefn.core.GenerationRequest prepare(ImageRequest request, String requestId) {
+                if (prepareFailure != null) {
+                    throw prepareFailure;
+                }
+                return super.prepare(request, requestId);
+            }
+        };
         BatchFailures failures = (entry, problem) -> {
             String key = "generated/failures/" + entry.kind() + "-" + entry.deliveryId() + ".json";
             failureRecords.add(key + " " + problem.code());
@@ -167,6 +177,45 @@ class BatchJobsTest {
     }
 
     @Test
+    void aLostBatchWhoseRecordCannotBeRemovedGoesAgainOnceNotAtEveryPoll() {
+        record("m-1", "a fox");
+        batches.flush(deadline());
+        gemini.set("batches/b1", "BATCH_STATE_EXPIRED");
+        store.refusesDelete = key -> key.contains("/running/");
+        batches.poll(deadline());
+        assertEquals(2, gemini.submissions.size(), "resubmitted");
+        store.refusesDelete = key -> false;
+        batches.poll(deadline());
+        assertEquals(2, gemini.submissions.size(), "not a third time: paid once more, not twice");
+        assertEquals(1, documents("running/").size(), "only the new batch's record is left");
+    }
+
+    @Test
+    void aReferenceThatCannotBeReadForAResubmissionLeavesTheJobPendingNotFailed() {
+        record("m-1", "a cat like this one");
+        batches.flush(deadline());
+        gemini.set("batches/b1", "BATCH_STATE_EXPIRED");
+        prepareFailure = new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "the reference could not be read");
+        PollReport report = batches.poll(deadline());
+        assertEquals(List.of(), report.failed(), "a store that is down for a moment fails no job");
+        assertEquals(List.of(), failureRecords);
+        assertEquals(1, documents("entries/").size());
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        batches.poll(deadline());
+        assertEquals(1, gemini.submissions.size(), "the orphan sweep leaves it while the store is down");
+        assertEquals(List.of(), failureRecords);
+        prepareFailure = null;
+        batches.poll(deadline());
+        assertEquals(2, gemini.submissions.size(), "and submits it once the store is back");
+
+        record("m-2", "a dog");
+        batches.flush(deadline());
+        gemini.set("batches/b3", "BATCH_STATE_EXPIRED");
+        prepareFailure = new ImageFnException(ErrorCode.INVALID_REQUEST, "the reference is gone");
+        assertEquals(1, batches.poll(deadline()).failed().size(), "a reference that is gone fails the job");
+    }
+
+    @Test
     void aFailedEntryIsAFailureRecordAndTheOthersAreStored() {
         record("m-1", "a fox");
         record("m-2", "a hen");
@@ -220,6 +269,62 @@ class BatchJobsTest {
         assertEquals(List.of(new PollReport.BatchView("batches/b1", "SUBMITTED")), report.batches());
         batches.poll(deadline());
         assertEquals(1, gemini.submissions.size(), "an orphan is submitted once");
+    }
+
+    @Test
+    void aBatchWhoseCreateAnswerWasLostIsFoundByItsDisplayNameAndNotPaidAgain() {
+        record("m-1", "a fox");
+        gemini.answerLost = new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT, "no answer to the create");
+        assertEquals(List.of(), batches.flush(deadline()));
+        gemini.answerLost = null;
+        assertEquals(1, gemini.submissions.size(), "Gemini created it all the same");
+        assertEquals(1, documents("submitting/").size());
+        batches.poll(deadline());
+        assertEquals(0, gemini.finds.get(), "too young: its create may still be under way");
+
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        PollReport report = batches.poll(deadline());
+        assertEquals(1, gemini.submissions.size(), "found, not submitted again");
+        assertEquals(List.of(new PollReport.BatchView("batches/b1", "BATCH_STATE_PENDING")), report.batches());
+        assertEquals(List.of(), documents("submitting/"));
+        gemini.set("batches/b1", SUCCEEDED);
+        assertEquals(1, batches.poll(deadline()).stored().size());
+        assertEquals(1, images().size());
+        assertEquals(1, gemini.submissions.size());
+    }
+
+    @Test
+    void aBatchThatCouldNeitherBeRecordedNorCancelledIsFoundByALaterPoll() {
+        record("m-1", "a fox");
+        store.refusesDocument = key -> key.contains("/running/");
+        gemini.cancelFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "down");
+        assertEquals(List.of(), batches.flush(deadline()));
+        store.refusesDocument = key -> false;
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        batches.poll(deadline());
+        assertEquals(1, gemini.submissions.size(), "paid once");
+        assertEquals(1, documents("running/").size());
+    }
+
+    @Test
+    void whileGeminiCannotSayWhetherItCreatedABatchItsJobsWaitAndARefusedCreateLeavesNothingToLookUp() {
+        record("m-1", "a fox");
+        gemini.submitFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "connection reset");
+        batches.flush(deadline());
+        gemini.submitFailure = null;
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        gemini.findFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "503");
+        batches.poll(deadline());
+        assertEquals(0, gemini.submissions.size(), "not submitted while it may run at Gemini");
+        assertEquals(1, documents("submitting/").size());
+        gemini.findFailure = new ImageFnException(ErrorCode.INVALID_REQUEST, "no such method (404)");
+        batches.poll(deadline());
+        assertEquals(1, gemini.submissions.size(), "Gemini cannot list batches: submitted again, as before");
+
+        record("m-2", "a hen");
+        gemini.submitFailure = new ImageFnException(ErrorCode.INVALID_REQUEST, "400");
+        batches.flush(deadline());
+        assertEquals(List.of(), documents("submitting/"), "Gemini refused it: nothing to look up");
     }
 
     @Test

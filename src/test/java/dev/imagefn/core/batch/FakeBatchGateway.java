@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A scriptable Batch API: every submission is kept, each batch's state is set by the test. */
 final class FakeBatchGateway implements BatchGateway {
-    record Submission(String name, String model, List<Request> requests) {
+    record Submission(String name, String model, String displayName, List<Request> requests) {
     }
 
     final List<Submission> submissions = new CopyOnWriteArrayList<>();
@@ -27,6 +27,10 @@ final class FakeBatchGateway implements BatchGateway {
     /** Runs in every {@link #get}, before it answers (a barrier for concurrent polls). */
     volatile Runnable onGet = () -> { };
     volatile RuntimeException submitFailure;
+    /** Thrown after the batch was created, as when its answer is lost on the way back. */
+    volatile RuntimeException answerLost;
+    volatile RuntimeException findFailure;
+    final java.util.concurrent.atomic.AtomicInteger finds = new java.util.concurrent.atomic.AtomicInteger();
     volatile RuntimeException cancelFailure;
     volatile RuntimeException resultsFailure;
     volatile String resultsFailFor;
@@ -40,9 +44,22 @@ final class FakeBatchGateway implements BatchGateway {
             throw submitFailure;
         }
         String name = "batches/b" + (submissions.size() + 1);
-        submissions.add(new Submission(name, model, List.copyOf(requests)));
+        submissions.add(new Submission(name, model, displayName, List.copyOf(requests)));
         states.put(name, "BATCH_STATE_PENDING");
+        if (answerLost != null) {
+            throw answerLost;
+        }
         return name;
+    }
+
+    @Override
+    public java.util.Optional<String> find(String displayName, Deadline deadline) {
+        finds.incrementAndGet();
+        if (findFailure != null) {
+            throw findFailure;
+        }
+        return submissions.stream().filter(s -> s.displayName().equals(displayName)).map(Submission::name)
+                .findFirst();
     }
 
     @Override
