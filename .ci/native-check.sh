@@ -95,7 +95,7 @@ translate() { # one driver option -> builder or JVM options
   local a=$1 v kind
   case "$a" in
     -J*)                         JVM_OPTS+=("${a#-J}") ;;
-    -H:*)                        BUILDER_OPTS+=("$a") ;;
+    -H:*|-R:*)                   BUILDER_OPTS+=("$a") ;;
     --features=*)                BUILDER_OPTS+=("-H:Features=${a#*=}") ;;
     --initialize-at-build-time=*|--initialize-at-run-time=*)
       kind=build_time; [[ $a == --initialize-at-run-time=* ]] && kind=run_time

@@ -120,6 +120,23 @@ class NativeSourcesCheck {
                 "native-image.args carries a project-specific work-around: " + args);
     }
 
+    /**
+     * The executable's young generation is capped (application.properties, docs/BENCHMARKS.md): by default its first
+     * collection waits for 48 MB of eden, all of it resident after the first image. {@code make native-check} shows
+     * the builder accepts the option.
+     */
+    @Test
+    void theNativeExecutableCapsItsYoungGeneration() throws Exception {
+        Path dir = Path.of(System.getProperty("native.sources.dir", "target/native-sources"));
+        String args = Files.readString(dir.resolve("native-image.args"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)-R:MaxNewSize=(\\d+)m(?:\\s|$)")
+                .matcher(args);
+        assertTrue(m.find(), "no -R:MaxNewSize=<n>m in native-image.args");
+        int mb = Integer.parseInt(m.group(1));
+        assertTrue(mb >= 8 && mb <= 32, "-R:MaxNewSize=" + mb + "m: outside the measured range (8-32 MB)");
+        assertFalse(m.find(), "-R:MaxNewSize given twice");
+    }
+
     /** Records anywhere in the project, and every class of the JSON codec package. */
     private static List<String> projectJsonTypes() throws IOException, ClassNotFoundException {
         Path classes = Path.of("target/classes");
