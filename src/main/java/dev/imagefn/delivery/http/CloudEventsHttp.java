@@ -3,6 +3,9 @@ package dev.imagefn.delivery.http;
 import dev.imagefn.delivery.CloudEvent;
 import dev.imagefn.core.ImageFnException;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.Function;
@@ -43,11 +46,12 @@ public final class CloudEventsHttp {
 
     private static String required(Function<String, String> header, String attribute) {
         String value = header.apply("ce-" + attribute);
-        if (value == null || value.isBlank()) {
+        String decoded = value == null ? null : decode(value);
+        if (decoded == null || decoded.isBlank()) {
             throw ImageFnException.invalid("CloudEvent attribute '" + attribute + "' is required (header ce-"
                     + attribute + ")");
         }
-        return decode(value);
+        return decoded;
     }
 
     private static String optional(String value) {
@@ -69,17 +73,22 @@ public final class CloudEventsHttp {
         return sb.toString();
     }
 
-    /** Header values are percent-encoded for characters outside printable ASCII (binding spec §3.1.3.2). */
+    /**
+     * A {@code ce-} header value as the binding (§3.1.3.2) reads it: double-quoted strings unescaped first (as RFC 7230
+     * §3.2.6 writes them; older senders quote), then one round of percent-decoding. Bytes that are not UTF-8 once
+     * decoded are refused, not replaced: two ids that differ only there would be one event.
+     */
     static String decode(String value) {
-        if (value.indexOf('%') < 0) {
-            return value;
+        String unquoted = value.indexOf('"') < 0 ? value : unquote(value);
+        if (unquoted.indexOf('%') < 0) {
+            return unquoted;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '%' && i + 2 < value.length()) {
-                int hi = Character.digit(value.charAt(i + 1), 16);
-                int lo = Character.digit(value.charAt(i + 2), 16);
+        for (int i = 0; i < unquoted.length(); i++) {
+            char c = unquoted.charAt(i);
+            if (c == '%' && i + 2 < unquoted.length()) {
+                int hi = hex(unquoted.charAt(i + 1));
+                int lo = hex(unquoted.charAt(i + 2));
                 if (hi >= 0 && lo >= 0) {
                     out.write(hi << 4 | lo);
                     i += 2;
@@ -88,6 +97,36 @@ public final class CloudEventsHttp {
             }
             out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
         }
-        return out.toString(StandardCharsets.UTF_8);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(out.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw ImageFnException.invalid("a ce- header is not UTF-8 once percent-decoded: " + encode(value));
+        }
+    }
+
+    /** An ASCII hex digit's value, or -1 ({@link Character#digit} also takes other scripts' digits). */
+    private static int hex(char c) {
+        return c < 0x80 ? Character.digit(c, 16) : -1;
+    }
+
+    private static String unquote(String value) {
+        StringBuilder sb = new StringBuilder(value.length());
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (quoted && c == '\\' && i + 1 < value.length()) {
+                sb.append(value.charAt(++i));
+            } else {
+                sb.append(c);
+            }
+        }
+        if (quoted) {
+            throw ImageFnException.invalid("a ce- header has a quoted string that does not end: " + encode(value));
+        }
+        return sb.toString();
     }
 }

@@ -3,6 +3,7 @@ package dev.imagefn.delivery.http;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.imagefn.core.ImageFnException;
 import dev.imagefn.delivery.JobTelemetry;
 import java.io.IOException;
 import java.util.HashMap;
@@ -30,7 +31,11 @@ final class EventTrace {
             for (String a : JobTelemetry.W3C_FIELDS) {
                 String v = header.apply("ce-" + a);
                 if (v != null) {
-                    out.put(a, CloudEventsHttp.decode(v));
+                    try {
+                        out.put(a, CloudEventsHttp.decode(v));
+                    } catch (ImageFnException unreadable) {
+                        // A trace header that cannot be read starts a new trace; it does not fail the event.
+                    }
                 }
             }
         }
