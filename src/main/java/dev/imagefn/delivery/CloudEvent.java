@@ -92,9 +92,10 @@ public record CloudEvent(String id, String source, String type, String subject, 
         return p.getText();
     }
 
+    /** Standard base64 (RFC 4648 §4); line breaks and spaces are allowed, other characters are not skipped. */
     private static byte[] decodeBase64(String text) {
         try {
-            return Base64.getMimeDecoder().decode(text);
+            return Base64.getDecoder().decode(text.replaceAll("[ \\t\\r\\n]", ""));
         } catch (IllegalArgumentException e) {
             throw ImageFnException.invalid("CloudEvent data_base64 is not valid base64");
         }

@@ -29,4 +29,21 @@ class CloudEventTest {
             assertEquals(ErrorCode.INVALID_REQUEST, e.code(), cs.name());
         }
     }
+
+    @Test
+    void dataBase64IsStandardBase64AndOtherCharactersAreRefusedNotSkipped() {
+        String wrapped = "eyJwcm9tcHQi\\r\\nOiJhIGZveCJ9";
+        assertEquals("{\"prompt\":\"a fox\"}", new String(CloudEvent.structured(withData(wrapped)).data(),
+                StandardCharsets.UTF_8), "line breaks are allowed");
+        for (String bad : new String[] {"eyJwcm9tcHQi!!OiJhIGZveCJ9", "eyJwcm9tcHQiOiJhIGZveCJ9?", "_-_-"}) {
+            ImageFnException e = assertThrows(ImageFnException.class, () -> CloudEvent.structured(withData(bad)),
+                    bad);
+            assertEquals(ErrorCode.INVALID_REQUEST, e.code(), bad);
+        }
+    }
+
+    private static byte[] withData(String base64) {
+        return ("{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"//t\",\"type\":\"dev.imagefn.image.requested\","
+                + "\"data_base64\":\"" + base64 + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
 }
