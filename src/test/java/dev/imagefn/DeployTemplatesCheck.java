@@ -85,6 +85,9 @@ class DeployTemplatesCheck {
             JsonNode fn = yaml(t).at("/Resources/ImagefnFunction/Properties");
             JsonNode events = fn.get("Events");
             assertEquals("/v1/images", events.at("/Images/Properties/Path").asText(), t);
+            assertEquals(dev.imagefn.delivery.http.HttpApi.OPENAI_PATH, events.at("/OpenAiImages/Properties/Path")
+                    .asText(), t + ": the OpenAI route (API Gateway answers a path without a route itself, 404)");
+            assertEquals("POST", events.at("/OpenAiImages/Properties/Method").asText(), t);
             assertEquals("/", events.at("/CloudEvents/Properties/Path").asText(), t);
             assertEquals("ReportBatchItemFailures", events.at("/Queue/Properties/FunctionResponseTypes/0").asText(), t);
             assertEquals("uploads/", events.at("/Uploads/Properties/Filter/S3Key/Rules/0/Value").asText(), t);

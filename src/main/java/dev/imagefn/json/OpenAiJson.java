@@ -85,7 +85,12 @@ public final class OpenAiJson {
                     case "background" -> background = string(p, field);
                     case "metadata" -> metadata = metadata(p);
                     case "n" -> n = count(p);
-                    case "stream" -> stream = v == JsonToken.VALUE_TRUE;
+                    case "stream" -> {
+                        if (v != JsonToken.VALUE_TRUE && v != JsonToken.VALUE_FALSE) {
+                            throw invalid("'stream' must be a boolean", field);
+                        }
+                        stream = v == JsonToken.VALUE_TRUE;
+                    }
                     default -> {
                         if (!v.isScalarValue()) {
                             throw invalid("'" + field + "' must be a string or a number", field);

@@ -116,6 +116,18 @@ class OpenAiImagesTest extends HttpTestBase {
     }
 
     @Test
+    void aTransientFailurePartWayWithoutAnIdempotencyKeyIsNotRetriedByTheSdkSinceItsImagesWerePaid() {
+        gemini().enqueue(Reply.image());
+        for (int i = 0; i < 5; i++) {
+            gemini().enqueue(Reply.unavailable());
+        }
+        assertNoObjectLeft(() -> generate("{\"prompt\":\"two owls\",\"n\":2}").statusCode(503)
+                .header("x-should-retry", "false")
+                .body("error.message", containsString("were deleted"))
+                .body("error.message", containsString("they were paid, so this is not retried")));
+    }
+
+    @Test
     void aFailurePartWayWithAnIdempotencyKeyKeepsTheStoredImagesForTheRetryToReuse() {
         String body = "{\"prompt\":\"two dogs\",\"n\":2,\"idempotencyKey\":\"oa-part\"}";
         gemini().enqueue(Reply.image());
@@ -178,6 +190,49 @@ class OpenAiImagesTest extends HttpTestBase {
         generate("{\"prompt\":\"p\",\"model\":\"nano-banana-pro\"}").statusCode(200)
                 .body("results[0].model", equalTo("gemini-3-pro-image"));
         assertEquals("/v1beta/models/gemini-3-pro-image:generateContent", gemini().lastRequest().path());
+    }
+
+    @Test
+    void gptImageNamesAnswerInBase64ByDefaultAsOpenAisGptImageModelsDo() {
+        generate("{\"prompt\":\"p\",\"model\":\"gpt-image-1\"}").statusCode(200)
+                .body("data[0].b64_json", notNullValue()).body("data[0]", not(hasKey("url")));
+        generate("{\"prompt\":\"p\",\"model\":\"gpt-image-1\",\"response_format\":\"url\"}").statusCode(200)
+                .body("data[0].url", notNullValue());
+        generate("{\"prompt\":\"p\",\"model\":\"dall-e-3\"}").statusCode(200).body("data[0].url", notNullValue())
+                .body("data[0]", not(hasKey("b64_json")));
+    }
+
+    @Test
+    void aModelGeminiDoesNotServeIsModelNotFoundNotAServerErrorAnSdkRetries() {
+        generate("{\"prompt\":\"p\",\"model\":\"gemini-no-such-image\"}").statusCode(404)
+                .header("x-should-retry", "false")
+                .body("error.type", equalTo("invalid_request_error")).body("error.code", equalTo("model_not_found"))
+                .body("error.param", equalTo("model"));
+    }
+
+    @Test
+    void streamMustBeABooleanAndBackgroundOneOfOpenAisValues() {
+        for (String stream : new String[] {"\"true\"", "1", "{\"prompt\":\"inner\"}", "[true]"}) {
+            generate("{\"prompt\":\"p\",\"stream\":" + stream + "}").statusCode(400)
+                    .body("error.param", equalTo("stream"));
+        }
+        for (String background : new String[] {"TRANSPARENT", "Opaque", "none"}) {
+            generate("{\"prompt\":\"p\",\"background\":\"" + background + "\"}").statusCode(400)
+                    .body("error.param", equalTo("background"));
+        }
+        assertEquals(0, gemini().calls(), "refused before any call");
+        generate("{\"prompt\":\"p\",\"stream\":false,\"background\":\"opaque\"}").statusCode(200);
+    }
+
+    @Test
+    void theAnswerComesBeforeTheSdksTimeoutSoItDoesNotRetryAndPayAgain() {
+        gemini().enqueue(Reply.image().delay(Duration.ofSeconds(6)));
+        long start = System.nanoTime();
+        given().contentType("application/json").header("Authorization", "Bearer " + RestrictedProfile.TOKEN)
+                .header("X-Stainless-Timeout", "2").body("{\"prompt\":\"a slow heron\"}").when().post(PATH).then()
+                .statusCode(504).header("x-should-retry", "false").body("error.code", equalTo("upstream_timeout"));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        org.junit.jupiter.api.Assertions.assertTrue(ms < 4_000, "answered after " + ms + " ms, within the SDK's 2 s");
     }
 
     @Test

@@ -33,13 +33,20 @@ public final class OpenAiErrors {
             headers.put("WWW-Authenticate", "Bearer");
         }
         HttpApi.ProblemLog.log(e, requestId);
-        return new HttpReply(status, headers, OpenAiJson.writeError(e.detail(), type(code), code(code),
-                e.extensions().get("param")));
+        String param = e.extensions().getOrDefault("param", code == ErrorCode.MODEL_UNAVAILABLE ? "model" : null);
+        return new HttpReply(status, headers, OpenAiJson.writeError(e.detail(), type(code), code(code), param));
     }
 
-    /** The status of a failure: imagefn's, but 400 for a blocked prompt. */
+    /**
+     * The status of a failure: imagefn's, but 400 for a blocked prompt and 404 for a model Gemini does not serve
+     * (OpenAI's {@code model_not_found}: a client's mistake, which an SDK or a proxy must not retry as a 5xx).
+     */
     public static int status(ErrorCode code) {
-        return code == ErrorCode.CONTENT_BLOCKED ? 400 : code.status();
+        return switch (code) {
+            case CONTENT_BLOCKED -> 400;
+            case MODEL_UNAVAILABLE -> 404;
+            default -> code.status();
+        };
     }
 
     /** OpenAI's {@code error.type} of a failure. */
@@ -57,6 +64,7 @@ public final class OpenAiErrors {
             case UNAUTHORIZED -> "invalid_api_key";
             case CONTENT_BLOCKED -> "content_policy_violation";
             case UPSTREAM_RATE_LIMITED -> "rate_limit_exceeded";
+            case MODEL_UNAVAILABLE -> "model_not_found";
             default -> code.name().toLowerCase(Locale.ROOT);
         };
     }

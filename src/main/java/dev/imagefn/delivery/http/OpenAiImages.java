@@ -40,6 +40,10 @@ public class OpenAiImages {
     /** Set to {@code url} on an answer given as urls although {@code b64_json} was asked for. */
     public static final String RESPONSE_FORMAT_HEADER = "X-Imagefn-Response-Format";
     private static final Pattern SIZE = Pattern.compile("([0-9]{1,5})x([0-9]{1,5})");
+    /** Sent by the OpenAI SDKs: their timeout, in seconds. */
+    static final String SDK_TIMEOUT_HEADER = "X-Stainless-Timeout";
+    private static final long SDK_DEFAULT_TIMEOUT_MS = 600_000;
+    private static final List<String> BACKGROUNDS = List.of("auto", "opaque", "transparent");
     /** OpenAI's own model names: a tool that cannot change them gets the default model. */
     private static final Pattern OPENAI_MODEL = Pattern.compile("(dall-e-[0-9]|gpt-image-[0-9a-z.\\-]+)");
 
@@ -70,10 +74,11 @@ public class OpenAiImages {
     public HttpReply generations(Function<String, String> header, InputStream body, String requestId, Deadline base,
             long maxAnswerBytes) {
         try {
-            Deadline deadline = HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER));
+            Deadline deadline = HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER))
+                    .atMost(answerWithin(header.apply(SDK_TIMEOUT_HEADER)));
             OpenAiJson.Request r = json.read(HttpCalls.bounded(body, header.apply("Content-Length"),
                     config.limits().maxBodyBytes(), config.limits().bodyReadTimeout()));
-            boolean b64 = responseFormat(r.responseFormat());
+            boolean b64 = responseFormat(r.responseFormat(), r.model());
             List<ImageRequest> requests = translate(r, !b64);
             List<ImageResult> results = new ArrayList<>();
             List<OpenAiJson.Item> items = new ArrayList<>();
@@ -101,8 +106,7 @@ public class OpenAiImages {
             }
             for (ImageResult result : results) {
                 items.add(inline ? new OpenAiJson.Item(null, base64Of(result))
-                        : new OpenAiJson.Item(result.url() != null ? result.url()
-                                : store.presign(result.key(), config.storage().presignTtl()).toString(), null));
+                        : new OpenAiJson.Item(result.url() != null ? result.url() : presigned(result), null));
             }
             return new HttpReply(200, headers, OpenAiJson.writeImages(Instant.now().getEpochSecond(), items, results));
         } catch (ImageFnException e) {
@@ -148,8 +152,44 @@ public class OpenAiImages {
                 }
             }
         }
-        return e.withDetail(which + "; the " + deleted + " image(s) stored for it were deleted"
+        ImageFnException abandoned = e.withDetail(which + "; the " + deleted + " image(s) stored for it were deleted"
                 + (left == 0 ? ")" : ", " + left + " could not be)"));
+        // Those images were paid: a retry the SDK makes by itself would pay for them again.
+        return stored.stream().allMatch(ImageResult::reused) || !e.retryable() ? abandoned
+                : abandoned.withDetail("; they were paid, so this is not retried: with an idempotencyKey a retry"
+                        + " reuses what was stored").paid();
+    }
+
+    /** The url of a stored image given instead of its bytes; a failure here comes after Gemini was paid. */
+    private String presigned(ImageResult result) {
+        try {
+            return store.presign(result.key(), config.storage().presignTtl()).toString();
+        } catch (ImageFnException e) {
+            throw e.withDetail(" (presigning " + result.key() + ", which is stored)").paid();
+        } catch (RuntimeException e) {
+            throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "could not presign " + result.key()
+                    + ", which is stored: " + e.getMessage()).paid();
+        }
+    }
+
+    /**
+     * How long this request may take: less than its client waits. The OpenAI SDKs (Stainless) send their timeout in
+     * {@code X-Stainless-Timeout} (seconds) and retry a request that outlives it, paying again; without the header,
+     * their default, 600 s. The answer comes before that, by a tenth of it or 15 s, whichever is less.
+     */
+    static java.time.Duration answerWithin(String sdkTimeout) {
+        long ms = SDK_DEFAULT_TIMEOUT_MS;
+        if (sdkTimeout != null) {
+            try {
+                double seconds = Double.parseDouble(sdkTimeout.strip());
+                if (seconds > 0 && seconds < 86_400) {
+                    ms = (long) (seconds * 1000);
+                }
+            } catch (NumberFormatException ignored) {
+                // Not a number: the default stands.
+            }
+        }
+        return java.time.Duration.ofMillis(ms - Math.min(15_000, ms / 10));
     }
 
     private static List<String> keysOf(ImageResult result) {
@@ -157,9 +197,16 @@ public class OpenAiImages {
                 : result.images().stream().map(ImageResult.StoredImage::key).toList();
     }
 
-    /** {@code true} for {@code b64_json}; {@code url} (presigned GET) when absent. */
-    private static boolean responseFormat(String format) {
-        if (format == null || format.equals("url")) {
+    /**
+     * {@code true} for {@code b64_json}; {@code url} (presigned GET) when absent, as for OpenAI's DALL·E models, but
+     * {@code b64_json} for a {@code gpt-image-*} name: those always answer in base64, and tools written for them read
+     * {@code b64_json}.
+     */
+    private static boolean responseFormat(String format, String model) {
+        if (format == null) {
+            return model != null && model.strip().startsWith("gpt-image-");
+        }
+        if (format.equals("url")) {
             return false;
         }
         if (format.equals("b64_json")) {
@@ -172,6 +219,9 @@ public class OpenAiImages {
     private List<ImageRequest> translate(OpenAiJson.Request r, boolean presign) {
         if (r.stream()) {
             throw OpenAiJson.invalid("streaming is not supported; leave 'stream' out", "stream");
+        }
+        if (r.background() != null && !BACKGROUNDS.contains(r.background())) {
+            throw OpenAiJson.invalid("'background' must be 'auto', 'opaque' or 'transparent'", "background");
         }
         if ("transparent".equals(r.background())) {
             throw OpenAiJson.invalid("transparent backgrounds are not supported by the Gemini image models",
@@ -215,7 +265,6 @@ public class OpenAiImages {
         return out;
     }
 
-    /** The stored bytes, read back: what the answer says is exactly what the bucket holds. */
     /**
      * The answer's size with every image inline: the base64 text, and the rest of the answer twice over, as the
      * carrier may escape each of its characters.
