@@ -1,6 +1,7 @@
 package dev.imagefn.core;
 
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
@@ -17,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,26 +50,30 @@ public class JvmMetricsLater {
             if (stopped) {
                 return;
             }
-            try {
-                var registry = Metrics.globalRegistry;
-                new ClassLoaderMetrics().bindTo(registry);
-                JvmHeapPressureMetrics pressure = new JvmHeapPressureMetrics();
-                pressure.bindTo(registry);
-                closeable.add(pressure);
-                new JvmMemoryMetrics().bindTo(registry);
-                new JvmThreadMetrics().bindTo(registry);
-                new JVMInfoBinder().bindTo(registry);
-                if (ImageMode.current() == ImageMode.JVM) {
-                    JvmGcMetrics gc = new JvmGcMetrics();
-                    gc.bindTo(registry);
-                    closeable.add(gc);
-                }
-                new UptimeMetrics().bindTo(registry);
-                new ProcessorMetrics().bindTo(registry);
-                new FileDescriptorMetrics().bindTo(registry);
-            } catch (RuntimeException | LinkageError e) {
-                LOG.warnf("JVM metrics not bound: %s", e.toString());
+            bind(ClassLoaderMetrics::new);
+            bind(JvmHeapPressureMetrics::new);
+            bind(JvmMemoryMetrics::new);
+            bind(JvmThreadMetrics::new);
+            bind(JVMInfoBinder::new);
+            if (ImageMode.current() == ImageMode.JVM) {
+                bind(JvmGcMetrics::new);
             }
+            bind(UptimeMetrics::new);
+            bind(ProcessorMetrics::new);
+            bind(FileDescriptorMetrics::new);
+        }
+    }
+
+    /** One binder; one that fails (an MXBean a native executable lacks) leaves the others bound. */
+    private void bind(Supplier<? extends MeterBinder> binder) {
+        try {
+            MeterBinder b = binder.get();
+            b.bindTo(Metrics.globalRegistry);
+            if (b instanceof AutoCloseable c) {
+                closeable.add(c);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warnf("JVM metrics: a binder failed: %s", e.toString());
         }
     }
 
