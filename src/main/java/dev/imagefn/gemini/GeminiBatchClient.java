@@ -161,7 +161,8 @@ public class GeminiBatchClient implements BatchGateway {
                     + (token == null ? "" : "&pageToken=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
             HttpResponse<InputStream> response = sendStreaming(HttpRequest.newBuilder(URI.create(base
                     + "/v1beta/batches" + query)).GET(), deadline, "list the batches");
-            String[] found = new String[2];
+            String found = null;
+            String next = null;
             try (InputStream in = body(response, deadline, "list the batches");
                     JsonParser p = json.createParser(in)) {
                 expectObject(p);
@@ -171,12 +172,12 @@ public class GeminiBatchClient implements BatchGateway {
                     if ((field.equals("operations") || field.equals("batches")) && value == JsonToken.START_ARRAY) {
                         while (p.nextToken() == JsonToken.START_OBJECT) {
                             String name = listedName(p, displayName);
-                            if (name != null && found[0] == null) {
-                                found[0] = name;
+                            if (found == null) {
+                                found = name;
                             }
                         }
                     } else if (field.equals("nextPageToken") && value == JsonToken.VALUE_STRING) {
-                        found[1] = p.getText();
+                        next = p.getText();
                     } else {
                         p.skipChildren();
                     }
@@ -185,13 +186,13 @@ public class GeminiBatchClient implements BatchGateway {
                 throw new ImageFnException(readFailure(e, ErrorCode.UPSTREAM_BAD_RESPONSE),
                         "Gemini's list of batches could not be read: " + e.getMessage(), e);
             }
-            if (found[0] != null) {
-                return Optional.of(found[0]);
+            if (found != null) {
+                return Optional.of(found);
             }
-            if (found[1] == null || found[1].isEmpty()) {
+            if (next == null || next.isEmpty()) {
                 return Optional.empty();
             }
-            token = found[1];
+            token = next;
         }
         throw new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "no batch named " + displayName + " in the first "
                 + MAX_LIST_PAGES * LIST_PAGE_SIZE + " Gemini lists");

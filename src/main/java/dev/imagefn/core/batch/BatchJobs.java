@@ -212,8 +212,7 @@ public class BatchJobs {
     }
 
     private void writeIntent(String key, byte[] body) {
-        if (!store.createDocument(key, body)
-                && !store.getDocument(key).map(d -> java.util.Arrays.equals(d.body(), body)).orElse(false)) {
+        if (!store.createDocument(key, body) && !holds(key, body)) {
             throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "the batch's intent could not be written");
         }
     }
@@ -243,11 +242,16 @@ public class BatchJobs {
                 continue;
             }
             // Not created: an earlier attempt of ours may have been written after all.
-            if (created || store.getDocument(key).map(d -> java.util.Arrays.equals(d.body(), body)).orElse(false)) {
+            if (created || holds(key, body)) {
                 return;
             }
             throw new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "another record holds " + key);
         }
+    }
+
+    /** A create refused because an earlier try of ours, an SDK retry, was written after all: the store holds it. */
+    private boolean holds(String key, byte[] body) {
+        return store.getDocument(key).map(d -> java.util.Arrays.equals(d.body(), body)).orElse(false);
     }
 
     private static void sleep(long millis, RuntimeException cause) {

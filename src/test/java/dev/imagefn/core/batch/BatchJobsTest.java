@@ -294,19 +294,6 @@ class BatchJobsTest {
     }
 
     @Test
-    void aBatchThatCouldNeitherBeRecordedNorCancelledIsFoundByALaterPoll() {
-        record("m-1", "a fox");
-        store.refusesDocument = key -> key.contains("/running/");
-        gemini.cancelFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "down");
-        assertEquals(List.of(), batches.flush(deadline()));
-        store.refusesDocument = key -> false;
-        now.addAndGet(Duration.ofMinutes(21).toMillis());
-        batches.poll(deadline());
-        assertEquals(1, gemini.submissions.size(), "paid once");
-        assertEquals(1, documents("running/").size());
-    }
-
-    @Test
     void whileGeminiCannotSayWhetherItCreatedABatchItsJobsWaitAndARefusedCreateLeavesNothingToLookUp() {
         record("m-1", "a fox");
         gemini.submitFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "connection reset");
@@ -369,7 +356,7 @@ class BatchJobsTest {
     }
 
     @Test
-    void whenTheCancelFailsTooTheSubmissionStillReportsItsFailure() {
+    void whenTheCancelFailsTooTheSubmissionReportsItsFailureAndALaterPollFindsTheBatch() {
         record("m-1", "a fox");
         store.refusesDocument = key -> key.contains("/running/");
         gemini.cancelFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "down");
@@ -377,6 +364,12 @@ class BatchJobsTest {
         assertEquals(1, gemini.cancelAttempts.get(), "the cancel was tried");
         assertEquals(1, documents("entries/").size());
         assertTrue(documents("running/").isEmpty());
+
+        store.refusesDocument = key -> false;
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        batches.poll(deadline());
+        assertEquals(1, gemini.submissions.size(), "paid once");
+        assertEquals(1, documents("running/").size());
     }
 
     @Test
