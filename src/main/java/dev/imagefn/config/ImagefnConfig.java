@@ -170,6 +170,10 @@ public interface ImagefnConfig {
         @WithDefault("67108864")
         long maxImageBytes();
 
+        /** Most images one Gemini answer may deliver; an answer with more is refused as a bad response (paid). */
+        @WithDefault("8")
+        int maxImagesPerAnswer();
+
         /**
          * The largest body a valid event needs: a prompt of {@code maxPromptChars} with every character escaped
          * ({@code \\uXXXX}, 6 bytes), the inline reference images as base64, and 64 KiB for everything else.

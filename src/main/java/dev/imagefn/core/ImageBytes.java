@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Image bytes held in fixed-size blocks. A growing {@code byte[]} would copy a 15 MB image several times
- * while it is decoded and briefly hold two or three times its size; blocks are never copied, so one image
- * costs its own size plus one block.
+ * while it is decoded and briefly hold two or three times its size; full blocks are never copied, and a
+ * part-filled last block is cut to size once written, so one image costs its own size.
  */
 public final class ImageBytes {
     // Under half of G1's smallest region (1 MiB), so a block is never a humongous object.
@@ -161,7 +161,13 @@ public final class ImageBytes {
             return length;
         }
 
+        /** The bytes written; a part-filled last block is cut to size, so many small images hold only their bytes. */
         public ImageBytes toBytes() {
+            if (current != null && used < BLOCK) {
+                blocks.set(blocks.size() - 1, java.util.Arrays.copyOf(current, used));
+                current = null;
+                used = BLOCK;
+            }
             return new ImageBytes(List.copyOf(blocks), length, HexFormat.of().formatHex(digest.digest()));
         }
     }

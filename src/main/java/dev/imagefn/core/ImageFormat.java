@@ -97,6 +97,26 @@ public enum ImageFormat {
         };
     }
 
+    /**
+     * Whether the bytes end as the format requires: a PNG with its IEND chunk, a JPEG with its end-of-image marker
+     * among the last 64 bytes (some writers pad after it). Formats without a fixed end are taken as they are.
+     */
+    public boolean ends(Bytes b, long len) {
+        return switch (this) {
+            case PNG -> len >= 8 + 25 + 12 && int32(b, len - 12) == 0 && int32(b, len - 8) == 0x49454e44
+                    && int32(b, len - 4) == 0xae426082;
+            case JPEG -> {
+                for (long i = len - 2; i >= Math.max(2, len - 64); i--) {
+                    if (b.at(i) == 0xff && b.at(i + 1) == 0xd9) {
+                        yield true;
+                    }
+                }
+                yield false;
+            }
+            default -> true;
+        };
+    }
+
     private static int[] jpegDimensions(Bytes b, long len) {
         long i = 2;
         while (i + 9 < len) {

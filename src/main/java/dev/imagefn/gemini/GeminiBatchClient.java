@@ -55,7 +55,7 @@ public class GeminiBatchClient implements BatchGateway {
         this.base = config.gemini().baseUrl().toString().replaceAll("/+$", "");
         this.apiKey = GeminiImageGenerator.checkedKey(config.gemini().apiKey());
         this.inlineMaxBytes = config.pipeline().batchInlineMaxBytes();
-        this.reader = new GeminiResponseReader(config.limits().maxImageBytes());
+        this.reader = new GeminiResponseReader(config.limits().maxImageBytes(), config.limits().maxImagesPerAnswer());
         this.timeout = config.gemini().timeout();
         this.http = HttpClient.newBuilder().connectTimeout(config.gemini().connectTimeout()).build();
         long maxChars = Math.min(Integer.MAX_VALUE - 8, config.limits().maxImageBytes() * 4 / 3 + 1024);

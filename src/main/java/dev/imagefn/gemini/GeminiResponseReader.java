@@ -42,13 +42,15 @@ final class GeminiResponseReader {
     private static final int SNIFF = 8192;
 
     private final long maxImageBytes;
+    private final int maxImages;
     private final JsonFactory json = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_STRING).maxNestingDepth(64)
                     .build())
             .build();
 
-    GeminiResponseReader(long maxImageBytes) {
+    GeminiResponseReader(long maxImageBytes, int maxImages) {
         this.maxImageBytes = maxImageBytes;
+        this.maxImages = maxImages;
     }
 
     GeminiResponse read(InputStream body) throws IOException {
@@ -169,6 +171,10 @@ final class GeminiResponseReader {
         }
         expect(p, t, JsonToken.END_OBJECT);
         if (data != null && !thought) {
+            if (s.images.size() == maxImages) {
+                throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the response holds more than "
+                        + maxImages + " images (imagefn.limits.max-images-per-answer)");
+            }
             s.images.add(image(data, declaredMime));
         } else if (text != null && !thought && s.text.length() < MAX_TEXT) {
             if (!s.text.isEmpty()) {
@@ -225,6 +231,12 @@ final class GeminiResponseReader {
                     format.mimeType());
         }
         int[] wh = format.dimensions(data::at, data.length());
+        boolean sized = format == ImageFormat.HEIC || format == ImageFormat.HEIF || wh[0] > 0 && wh[1] > 0;
+        if (!sized || !format.ends(data::at, data.length())) {
+            throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the response's " + format.mimeType()
+                    + " data is not a whole image (" + (sized ? "no end marker" : "no width and height in its header")
+                    + ", " + data.length() + " bytes)");
+        }
         return new GeneratedImage(format, data, wh[0], wh[1]);
     }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Recorded Gemini answers (src/test/resources/realworld/gemini) through the streaming reader. */
 class GeminiRealWorldAnswersTest {
-    private final GeminiResponseReader reader = new GeminiResponseReader(64L << 20);
+    private final GeminiResponseReader reader = new GeminiResponseReader(64L << 20, 8);
 
     @ParameterizedTest
     @ValueSource(strings = {"pydantic-ai__vertex-gemini-2.5-flash-image-jpeg-only",

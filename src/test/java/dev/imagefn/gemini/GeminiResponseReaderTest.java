@@ -20,20 +20,12 @@ import org.junit.jupiter.api.Test;
 class GeminiResponseReaderTest {
     private static final byte[] PNG = TestImages.png(2752, 1536, 0x123456, 0);
     private static final byte[] DRAFT = TestImages.jpeg(64, 64, 0x808080, 0);
-    /** A PNG followed by noise, so its base64 has every character of the alphabet. */
-    private static final byte[] NOISY = noisy();
-    private final GeminiResponseReader reader = new GeminiResponseReader(64L << 20);
+    /** A PNG with a chunk of noise, so its base64 has every character of the alphabet. */
+    private static final byte[] NOISY = TestImages.png(2752, 1536, 0x123456, PNG.length + 30_000);
+    private final GeminiResponseReader reader = new GeminiResponseReader(64L << 20, 8);
 
     private GeminiResponse read(String json) throws IOException {
         return reader.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static byte[] noisy() {
-        byte[] noise = new byte[30_000];
-        new java.util.Random(7).nextBytes(noise);
-        byte[] out = java.util.Arrays.copyOf(PNG, PNG.length + noise.length);
-        System.arraycopy(noise, 0, out, PNG.length, noise.length);
-        return out;
     }
 
     private static String b64(byte[] b) {
@@ -98,7 +90,7 @@ class GeminiResponseReaderTest {
      */
     @Test
     void manyImagesEachUnderTheLimitAreRefusedTogether() throws IOException {
-        GeminiResponseReader small = new GeminiResponseReader(PNG.length * 3L);
+        GeminiResponseReader small = new GeminiResponseReader(PNG.length * 3L, 8);
         String image = "{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"" + b64(PNG) + "\"}}";
         String three = "{\"candidates\":[{\"content\":{\"parts\":[" + image + "," + image + "," + image + "]}}]}";
         assertEquals(3, small.read(new ByteArrayInputStream(three.getBytes(StandardCharsets.UTF_8))).images().size());
@@ -110,6 +102,65 @@ class GeminiResponseReaderTest {
             assertEquals(ErrorCode.UPSTREAM_BAD_RESPONSE, e.code());
             assertTrue(e.detail().contains("max-image-bytes"), e.detail());
         }
+    }
+
+    private static String answer(String... data) {
+        StringBuilder parts = new StringBuilder();
+        for (String d : data) {
+            parts.append(parts.isEmpty() ? "" : ",").append("{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"")
+                    .append(d).append("\"}}");
+        }
+        return "{\"candidates\":[{\"content\":{\"parts\":[" + parts + "]}}]}";
+    }
+
+    private void refused(String json, String detail) {
+        ImageFnException e = assertThrows(ImageFnException.class, () -> read(json));
+        assertEquals(ErrorCode.UPSTREAM_BAD_RESPONSE, e.code());
+        assertTrue(e.detail().contains(detail), e.detail());
+    }
+
+    /** A magic number alone is no image: a header without a size, or an image cut short, is a bad response. */
+    @Test
+    void onlyWholeImagesAreDelivered() throws IOException {
+        byte[] jpeg = TestImages.jpeg(64, 48, 0x336699, 0);
+        refused(answer(b64(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff})), "no width and height");
+        refused(answer(b64(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 'h', 'e', 'l', 'l', 'o'})),
+                "no width and height");
+        refused(answer(b64(java.util.Arrays.copyOf(PNG, PNG.length - 12))), "no end marker");
+        refused(answer(b64(java.util.Arrays.copyOf(jpeg, jpeg.length - 2))), "no end marker");
+        refused(answer(b64(java.util.Arrays.copyOf(PNG, 33))), "not a whole image");
+        byte[] padded = java.util.Arrays.copyOf(jpeg, jpeg.length + 16);
+        GeminiResponse r = read(answer(b64(jpeg), b64(padded)));
+        assertEquals(2, r.images().size());
+        assertEquals(64, r.images().get(1).width());
+        assertEquals(48, r.images().get(1).height());
+    }
+
+    /** imagefn.limits.max-images-per-answer: an answer of many small images is refused, not stored image by image. */
+    @Test
+    void anAnswerOfTooManyImagesIsRefused() throws IOException {
+        String one = b64(TestImages.png(2, 2, 0x010203, 0));
+        String[] eight = new String[8];
+        java.util.Arrays.fill(eight, one);
+        assertEquals(8, read(answer(eight)).images().size());
+        String[] nine = java.util.Arrays.copyOf(eight, 9);
+        nine[8] = one;
+        refused(answer(nine), "more than 8 images");
+    }
+
+    /** Small images hold their own bytes, not a decoding block each (256 KiB for a 100-byte image). */
+    @Test
+    void aSmallImageHoldsOnlyItsBytes() throws Exception {
+        byte[] tiny = TestImages.png(2, 2, 0x010203, 0);
+        GeminiResponse r = read(answer(b64(tiny)));
+        java.lang.reflect.Field f = dev.imagefn.core.ImageBytes.class.getDeclaredField("blocks");
+        f.setAccessible(true);
+        long held = 0;
+        for (Object block : (java.util.List<?>) f.get(r.images().get(0).bytes())) {
+            held += ((byte[]) block).length;
+        }
+        assertEquals(tiny.length, held);
+        assertArrayEquals(tiny, r.images().get(0).bytes().toArray());
     }
 
     @Test
@@ -155,8 +206,8 @@ class GeminiResponseReaderTest {
 
     @Test
     void aBase64ValueLongerThanJacksonsStringLimitStreams() throws IOException {
-        // A 4K-sized answer: ~21 MB of image, ~28 M base64 characters, past Jackson's 20 M default string limit.
-        byte[] big = java.util.Arrays.copyOf(PNG, 21_500_000);
+        // A 4K-sized answer: ~21 MB of image (a padded PNG), ~28 M base64 characters, past Jackson's 20 M default string limit.
+        byte[] big = TestImages.png(2752, 1536, 0x123456, 21_500_000);
         String data = b64(big);
         assertEquals(true, data.length() > 28_000_000);
         GeminiResponse r = read("{\"candidates\":[{\"content\":{\"parts\":[{\"inlineData\":{\"mimeType\":\"image/png\","
