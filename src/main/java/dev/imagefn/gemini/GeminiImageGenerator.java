@@ -28,9 +28,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /** {@link ImageGenerator} on Gemini's {@code generateContent}: request, retries, streaming read, mapping. */
@@ -87,7 +89,7 @@ public class GeminiImageGenerator implements ImageGenerator {
         this.calls = calls;
         this.apiKey = checkedKey(config.gemini().apiKey());
         this.retry = new RetryPolicy(config.gemini().retry(), () -> ThreadLocalRandom.current().nextDouble());
-        this.reader = new GeminiResponseReader(config.limits().maxImageBytes());
+        this.reader = new GeminiResponseReader(config.limits().maxImageBytes(), config.limits().maxImagesPerAnswer());
         this.catalogue = catalogue;
         this.tracer = tracer;
     }
@@ -199,8 +201,11 @@ public class GeminiImageGenerator implements ImageGenerator {
             return Attempt.fail(e, false, null);
         } catch (RuntimeException | IOException e) {
             if (watch.fired() || e instanceof InterruptedIOException || hasCause(e, InterruptedException.class)) {
-                if (response == null) {
-                    abandon(e);
+                boolean mayBeSent = response != null || abandon(e);
+                if (!mayBeSent) {
+                    // Still waiting for a connection: nothing reached Gemini, nothing was paid.
+                    return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
+                            "the deadline passed before the request to Gemini could be sent", e), false, null);
                 }
                 // The request was on its way or sent: it may be generating, and billed.
                 return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_TIMEOUT,
@@ -247,8 +252,9 @@ public class GeminiImageGenerator implements ImageGenerator {
         }
         if (RetryPolicy.RETRYABLE_STATUS.contains(status)) {
             ErrorCode code = status == 504 || status == 408 ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE;
-            return Attempt.fail(new ImageFnException(code, "Gemini answered " + status + ": " + message), true,
-                    serverDelay);
+            // Gemini's own delay, when it gave one, is what a caller or broker should wait after this failure too.
+            return Attempt.fail(new ImageFnException(code, "Gemini answered " + status + ": " + message, Map.of(),
+                    serverDelay, null), true, serverDelay);
         }
         if (status == 404) {
             String successor = catalogue.successorOf(model);
@@ -326,11 +332,21 @@ public class GeminiImageGenerator implements ImageGenerator {
     }
 
     /** Cancels the exchange given up on, so Gemini's late answer cannot hold a connection. */
-    private void abandon(Exception e) {
+    /** Cancels the call given up on; true unless its request was shown never to have been created. */
+    private boolean abandon(Exception e) {
+        boolean interrupted = Thread.interrupted();
         try {
-            calls.cancel();
-        } catch (RuntimeException x) { // Vert.x shutting down, say: the caller's error stays the first
+            return calls.cancel().get(250, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException | ExecutionException | TimeoutException x) { // Vert.x shutting down, say
             e.addSuppressed(x);
+            return true;
+        } catch (InterruptedException x) {
+            interrupted = true;
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.imagefn.gemini;
 
 import io.vertx.core.http.HttpClientRequest;
 import jakarta.ws.rs.client.ClientRequestContext;
+import java.util.concurrent.CompletableFuture;
 import jakarta.ws.rs.client.ClientRequestFilter;
 import org.jboss.resteasy.reactive.client.impl.ClientRequestContextImpl;
 import org.jboss.resteasy.reactive.client.impl.RestClientRequestContext;
@@ -24,18 +25,23 @@ final class InFlightCalls implements ClientRequestFilter {
         }
     }
 
-    /** Cancels the calling thread's call in progress, if any. */
-    void cancel() {
+    /**
+     * Cancels the calling thread's call in progress, if any. Completes with whether its HTTP request had been created
+     * (so may have been sent): false while it still waited for a connection, or before the call reached the client.
+     */
+    CompletableFuture<Boolean> cancel() {
         ClientRequestContextImpl call = current.get();
         current.remove();
         if (call == null) {
-            return;
+            return CompletableFuture.completedFuture(false);
         }
         RestClientRequestContext rest = call.getRestClientRequestContext();
         rest.setUserCanceled();
+        CompletableFuture<Boolean> created = new CompletableFuture<>();
         // On the call's own context, in order with the REST client's steps there.
         call.getContext().runOnContext(v -> {
             HttpClientRequest request = rest.getHttpClientRequest();
+            created.complete(request != null);
             if (request != null && rest.getVertxClientResponse() == null) {
                 request.reset();
             }
@@ -45,6 +51,7 @@ final class InFlightCalls implements ClientRequestFilter {
                 response.close();
             }
         });
+        return created;
     }
 
     /** The calling thread's call is over. */

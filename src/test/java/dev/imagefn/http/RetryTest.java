@@ -85,4 +85,14 @@ class RetryTest extends HttpTestBase {
         assertEquals(1, gemini().calls());
         assertTrue((System.nanoTime() - t0) / 1_000_000 < 3000, "must answer at once instead of sleeping past the deadline");
     }
+
+    /** A 503 whose delay does not fit the deadline is answered at once, and passes Gemini's delay on to the caller. */
+    @Test
+    void anUnavailableAnswerPassesGeminisDelayOn() {
+        gemini().enqueue(Reply.error(503, "UNAVAILABLE", "overloaded", null).header("Retry-After", "40"));
+        io.restassured.RestAssured.given().contentType("application/json").header("X-Timeout-Ms", "5000")
+                .body("{\"prompt\":\"busy\"}").when().post("/v1/images").then()
+                .statusCode(503).body("code", equalTo("UPSTREAM_UNAVAILABLE")).header("Retry-After", "40");
+        assertEquals(1, gemini().calls());
+    }
 }

@@ -28,6 +28,8 @@ public final class Idempotency {
     private static final long LEASE_MARGIN_MILLIS = 30_000;
     /** What a job's writes leave of its lease: time for its record to be written. */
     private static final long RECORD_MILLIS = 10_000;
+    /** Waits between the tries of a record's completion after a storage failure: well inside RECORD_MILLIS. */
+    private static final Duration[] FINISH_PAUSES = {Duration.ofMillis(200), Duration.ofSeconds(1)};
 
     private final RecordStore store;
     private final String area;
@@ -171,21 +173,48 @@ public final class Idempotency {
         return result;
     }
 
-    /** The outcome is recorded; when that fails, the answer stands and the record expires with its lease. */
+    /**
+     * The outcome is recorded, tried again after a storage failure (a record left in progress would let a redelivery
+     * after its lease pay again); when every try fails, the answer stands and the record expires with its lease.
+     */
     private void finish(String recordKey, IdempotencyRecord record, String etag) {
         // A deadline interrupt of the work must not also abort the write that records its outcome.
         boolean interrupted = Thread.interrupted();
         try {
-            if (!store.replaceDocument(recordKey, record.toJson(), etag)) {
-                LOG.warnf("idempotency record %s was taken over before it could be completed", recordKey);
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    if (!store.replaceDocument(recordKey, record.toJson(), etag) && !recorded(recordKey, record)) {
+                        LOG.warnf("idempotency record %s was taken over before it could be completed", recordKey);
+                    }
+                    return;
+                } catch (RuntimeException e) {
+                    if (attempt == FINISH_PAUSES.length) {
+                        LOG.warnf("idempotency record %s could not be completed (%s); it expires with its lease",
+                                recordKey, e);
+                        return;
+                    }
+                    LOG.infof("idempotency record %s could not be completed (%s); trying again", recordKey, e);
+                    try {
+                        sleeper.sleep(FINISH_PAUSES[attempt]);
+                    } catch (InterruptedException stop) {
+                        interrupted = true;
+                        LOG.warnf("idempotency record %s could not be completed; it expires with its lease", recordKey);
+                        return;
+                    }
+                }
             }
-        } catch (RuntimeException e) {
-            LOG.warnf("idempotency record %s could not be completed (%s); it expires with its lease", recordKey, e);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Whether an earlier try that seemed to fail did write {@code record} (its answer lost, say). */
+    private boolean recorded(String recordKey, IdempotencyRecord record) {
+        return store.getDocument(recordKey).map(d -> IdempotencyRecord.fromJson(d.body()))
+                .filter(r -> r != null && r.owner().equals(record.owner()) && r.status() == record.status())
+                .isPresent();
     }
 
     private void release(String recordKey, String etag) {

@@ -229,4 +229,71 @@ class IdempotencyTest {
         assertTrue(name.matches("p/\\.idempotency/[0-9a-f]{64}\\.json"), name);
         assertSame(null, store.documents().keySet().stream().filter(k -> k.contains("order-42")).findAny().orElse(null));
     }
+
+    /**
+     * The store's completion writes: the first {@code failures} throw as S3 does after the SDK's own retries, the
+     * first of them after writing when {@code landed} (its answer lost).
+     */
+    private RecordStore completionsFailing(int failures, boolean landed) {
+        AtomicInteger left = new AtomicInteger(failures);
+        return new RecordStore() {
+            @Override
+            public Optional<Document> getDocument(String key) {
+                return store.getDocument(key);
+            }
+
+            @Override
+            public boolean createDocument(String key, byte[] body) {
+                return store.createDocument(key, body);
+            }
+
+            @Override
+            public boolean replaceDocument(String key, byte[] body, String etag) {
+                IdempotencyRecord r = IdempotencyRecord.fromJson(body);
+                if (r.status() != IdempotencyRecord.Status.IN_PROGRESS && left.getAndDecrement() > 0) {
+                    if (landed) {
+                        store.replaceDocument(key, body, etag);
+                    }
+                    throw new IllegalStateException("503 SlowDown");
+                }
+                return store.replaceDocument(key, body, etag);
+            }
+
+            @Override
+            public void deleteDocument(String key, String etag) {
+                store.deleteDocument(key, etag);
+            }
+        };
+    }
+
+    /** A completion write that fails once is tried again: the redelivery after the lease reuses, it does not pay. */
+    @Test
+    void aCompletionThatFailsOnceIsWrittenAgain() {
+        for (boolean landed : new boolean[] {false, true}) {
+            store.documents().keySet().forEach(k -> store.deleteDocument(k, store.getDocument(k).get().etag()));
+            List<Duration> pauses = new ArrayList<>();
+            Idempotency i = new Idempotency(completionsFailing(1, landed), "p/.idempotency/", Duration.ZERO,
+                    Duration.ofSeconds(60), d -> pauses.add(d), now::get);
+            Counting h = new Counting("image-key");
+            assertEquals("image-key", i.execute(KEY, "h", now.get() + 5_000, h));
+            IdempotencyRecord r = IdempotencyRecord.fromJson(store.getDocument(i.recordKey(KEY)).get().body());
+            assertEquals(IdempotencyRecord.Status.COMPLETED, r.status(), "landed " + landed);
+            assertEquals(List.of(Duration.ofMillis(200)), pauses);
+            now.addAndGet(120_000);
+            assertEquals("reused:image-key", i.execute(KEY, "h", now.get() + 5_000, h));
+            assertEquals(1, h.runs.get());
+        }
+    }
+
+    /** Completion writes that keep failing stop after three tries; the answer stands. */
+    @Test
+    void aCompletionThatKeepsFailingGivesUpAfterThreeTries() {
+        List<Duration> pauses = new ArrayList<>();
+        Idempotency i = new Idempotency(completionsFailing(10, false), "p/.idempotency/", Duration.ZERO,
+                Duration.ofSeconds(60), d -> pauses.add(d), now::get);
+        assertEquals("image-key", i.execute(KEY, "h", now.get() + 5_000, new Counting("image-key")));
+        assertEquals(List.of(Duration.ofMillis(200), Duration.ofSeconds(1)), pauses);
+        assertEquals(IdempotencyRecord.Status.IN_PROGRESS,
+                IdempotencyRecord.fromJson(store.getDocument(i.recordKey(KEY)).get().body()).status());
+    }
 }
