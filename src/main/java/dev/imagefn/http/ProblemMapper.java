@@ -3,6 +3,7 @@ package dev.imagefn.http;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.delivery.http.HttpApi;
+import dev.imagefn.delivery.http.HttpReply;
 import dev.imagefn.delivery.http.RequestIds;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -29,7 +30,10 @@ public class ProblemMapper {
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
             default -> status < 500 ? ErrorCode.INVALID_REQUEST : ErrorCode.INTERNAL;
         };
-        return problem(new ImageFnException(code, e.getMessage()), requestId(headers));
+        HttpReply reply = HttpApi.problem(new ImageFnException(code, e.getMessage()), requestId(headers));
+        String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
+        // A route of the framework's own (GET /q/openapi, say) says what it allows.
+        return ImagesResource.toResponse(status == 405 && allow != null ? reply.with("Allow", allow) : reply);
     }
 
     @ServerExceptionMapper

@@ -81,12 +81,17 @@ class ApiGatewayAdapter {
 
     /**
      * A REST API's {@code path} carries a custom domain's base path ({@code /imagefn/v1/images}); its
-     * {@code resourcePath} is the route itself unless the resource is a {@code {proxy+}} template.
+     * {@code resourcePath} is the route itself, or for a greedy {@code {proxy+}} resource, the resource's prefix and
+     * what it matched ({@code pathParameters.proxy}).
      */
     static String restPath(JsonNode event) {
         String resource = event.path("requestContext").path("resourcePath").asText("");
         if (!resource.isEmpty() && !resource.contains("{")) {
             return resource;
+        }
+        JsonNode proxy = event.path("pathParameters").path("proxy");
+        if (resource.endsWith("/{proxy+}") && proxy.isTextual()) {
+            return resource.substring(0, resource.length() - "{proxy+}".length()) + proxy.asText();
         }
         String path = event.path("path").asText("/");
         return path.endsWith("/v1/images") ? "/v1/images" : path;

@@ -95,13 +95,22 @@ public class LambdaHandler implements RequestStreamHandler {
                     deliveries.endOfInvocation(deadline);
                     uploadResponse(outcomes, requestId, out);
                 }
-                case SCHEDULED -> out.writeRawValue(new String(polls.poll(requestId, deadline),
+                case SCHEDULED -> out.writeRawValue(new String(scheduledPoll(requestId, deadline),
                         java.nio.charset.StandardCharsets.UTF_8));
                 case DIRECT -> direct(event, requestId, context != null && context.getAwsRequestId() != null,
                         deadline, out);
             }
         } finally {
             MDC.remove(AWS_REQUEST_ID);
+        }
+    }
+
+    /** A poll that fails fails the invocation with its problem, as every other invocation does. */
+    private byte[] scheduledPoll(String requestId, Deadline deadline) {
+        try {
+            return polls.poll(requestId, deadline);
+        } catch (ImageFnException e) {
+            throw new LambdaProblem(e, requestId);
         }
     }
 

@@ -96,7 +96,8 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
     public Optional<StoredObject> head(String key) {
         try {
             HeadObjectResponse h = s3.headObject(b -> b.bucket(bucket).key(key));
-            return Optional.of(new StoredObject(key, h.contentType(), h.contentLength(), h.metadata()));
+            return Optional.of(new StoredObject(key, h.contentType(), h.contentLength(),
+                    MetadataValues.decoded(h.metadata())));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
@@ -182,7 +183,8 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
                 throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, uri + " is larger than the limit of "
                         + maxBytes + " bytes");
             }
-            return new StoredBytes(data, in.response().contentType(), in.response().metadata());
+            return new StoredBytes(data, in.response().contentType(),
+                    MetadataValues.decoded(in.response().metadata()));
         } catch (ImageFnException e) {
             throw e;
         } catch (RuntimeException | IOException e) {
@@ -256,7 +258,7 @@ public class S3ImageStore implements ImageStore, BatchDocuments {
         try {
             HeadObjectResponse h = s3.headObject(b -> b.bucket(fromBucket).key(key));
             return Optional.of(new ObjectInfo(fromBucket, key, h.eTag(), h.contentLength(), h.contentType(),
-                    h.metadata()));
+                    MetadataValues.decoded(h.metadata())));
         } catch (NoSuchKeyException | NoSuchBucketException e) {
             return Optional.empty();
         } catch (S3Exception e) {

@@ -85,7 +85,24 @@ class LambdaHandlerTest extends HttpTestBase {
         JsonNode wrongRoute = invoke(fixture("apigw-v1.json").replace("\"path\": \"/v1/images\"", "\"path\": \"/v2/x\"")
                 .replace("\"resourcePath\": \"/v1/images\"", "\"resourcePath\": \"/v2/x\""));
         assertEquals(404, wrongRoute.get("statusCode").asInt());
+        JsonNode wrongMethod = invoke(fixture("apigw-v1.json").replace("\"httpMethod\": \"POST\"", "\"httpMethod\": \"GET\""));
+        assertEquals(405, wrongMethod.get("statusCode").asInt(), wrongMethod.toString());
+        assertEquals("POST", wrongMethod.at("/headers/Allow").asText(), "RFC 9110 §15.5.6");
         assertEquals(0, gemini().calls(), "nothing reached Gemini");
+    }
+
+    /** A REST API's greedy resource behind a custom domain's base path: the route is what {proxy+} matched. */
+    @Test
+    void aRestProxyResourceBehindABasePathRoutesEveryPath() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode event = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JSON.readTree(fixture("apigw-v1.json"));
+        event.put("resource", "/{proxy+}").put("path", "/imagefn/v1/images/generations")
+                .put("body", "{\"prompt\":\"a fox in the snow\"}");
+        event.putObject("pathParameters").put("proxy", "v1/images/generations");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) event.get("requestContext")).put("resourcePath", "/{proxy+}");
+        JsonNode reply = invoke(event.toString());
+        assertEquals(200, reply.get("statusCode").asInt(), reply.toString());
+        assertTrue(JSON.readTree(reply.get("body").asText()).at("/data/0").isObject(), reply.toString());
     }
 
     @Test
@@ -343,6 +360,20 @@ class LambdaHandlerTest extends HttpTestBase {
         invoke(s3Event(fixture("s3-notification.json"), BUCKET, java.net.URLEncoder.encode(key, StandardCharsets.UTF_8),
                 etag));
         assertEquals(1, gemini().calls(), "redelivery never pays twice");
+    }
+
+    /** S3 returns a non-ASCII metadata value RFC 2047 encoded (S3Proxy keeps what it is given, so it is given that). */
+    @Test
+    void aNonAsciiPromptInTheUploadsMetadataIsTheRealPrompt() throws Exception {
+        byte[] photo = TestImages.jpeg(40, 30, 0x445566, 0);
+        String key = "uploads/" + UUID.randomUUID() + ".jpg";
+        String encoded = "=?UTF-8?B?" + Base64.getEncoder().encodeToString(
+                "Füchse im Schnee".getBytes(StandardCharsets.UTF_8)) + "?=";
+        String etag = s3.putObject(b -> b.bucket(BUCKET).key(key).contentType("image/jpeg")
+                .metadata(Map.of("prompt", encoded)), RequestBody.fromBytes(photo)).eTag();
+        JsonNode reply = invoke(s3Event(fixture("s3-notification.json"), BUCKET, key, etag));
+        assertEquals("generated", reply.at("/objects/0/status").asText(), reply.toString());
+        assertEquals("Füchse im Schnee", gemini().lastRequest().json().at("/contents/0/parts/0/text").asText());
     }
 
     @Test

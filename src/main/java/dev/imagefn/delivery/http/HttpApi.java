@@ -281,6 +281,9 @@ public class HttpApi {
         if (e.retryable()) {
             e.retryAfterSeconds().ifPresent(s -> headers.put("Retry-After", Long.toString(s)));
         }
+        if (e.code() == ErrorCode.METHOD_NOT_ALLOWED) {
+            headers.put("Allow", "POST"); // RFC 9110 §15.5.6: every route here takes POST only
+        }
         ProblemLog.log(e, requestId);
         return new HttpReply(e.code().status(), headers, ProblemJson.write(e, requestId));
     }

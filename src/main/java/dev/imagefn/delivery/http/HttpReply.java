@@ -13,4 +13,11 @@ public record HttpReply(int status, Map<String, String> headers, byte[] body) {
     public String contentType() {
         return headers.get("Content-Type");
     }
+
+    /** The same reply with {@code name} set to {@code value}. */
+    public HttpReply with(String name, String value) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(name, value);
+        return new HttpReply(status, h, body);
+    }
 }

@@ -1,0 +1,35 @@
+package dev.imagefn.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** S3 returns a user metadata value with non-ASCII characters RFC 2047 encoded; the store reads it back decoded. */
+class MetadataValuesTest {
+    private static String b(String text) {
+        return "=?UTF-8?B?" + Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8)) + "?=";
+    }
+
+    @Test
+    void encodedWordsAreDecoded() {
+        assertEquals("Füchse im Schnee", MetadataValues.decode(b("Füchse im Schnee")));
+        assertEquals("雪の中の狐", MetadataValues.decode(b("雪の中") + " \t" + b("の狐")), "space between words is dropped");
+        assertEquals("a café, please", MetadataValues.decode("a =?utf-8?q?caf=C3=A9,_please?="));
+        assertEquals("Füchse", MetadataValues.decode("=?ISO-8859-1?Q?F=FCchse?="));
+        assertEquals("Füchse", MetadataValues.decode("=?UTF-8*de?B?RsO8Y2hzZQ==?="), "RFC 2231 language");
+        assertEquals(Map.of("prompt", "Füchse", "n", "1"), MetadataValues.decoded(Map.of("prompt", b("Füchse"), "n", "1")));
+    }
+
+    @Test
+    void anythingElseIsLeftAsItCame() {
+        for (String v : new String[] {"plain prompt", "a=?b", "=?NO-SUCH-CHARSET?B?QQ==?=", "=?UTF-8?B?!!!?=",
+                "=?UTF-8?Q?=Z1?=", "=?UTF-8?X?QQ==?=", ""}) {
+            assertEquals(v, MetadataValues.decode(v));
+        }
+        Map<String, String> ascii = Map.of("prompt", "a fox");
+        assertEquals(ascii, MetadataValues.decoded(ascii));
+    }
+}
