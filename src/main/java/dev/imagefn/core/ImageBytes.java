@@ -138,6 +138,9 @@ public final class ImageBytes {
 
         @Override
         public void write(byte[] b, int off, int len) {
+            if (used < 0) {
+                throw new IllegalStateException("the sink's bytes were taken");
+            }
             if (length + len > max) {
                 throw new TooLarge(max);
             }
@@ -161,13 +164,19 @@ public final class ImageBytes {
             return length;
         }
 
-        /** The bytes written; a part-filled last block is cut to size, so many small images hold only their bytes. */
+        /**
+         * The bytes written; a part-filled last block is cut to size, so many small images hold only their bytes.
+         * The sink takes no more bytes after it.
+         */
         public ImageBytes toBytes() {
+            if (used < 0) {
+                throw new IllegalStateException("the sink's bytes were taken");
+            }
             if (current != null && used < BLOCK) {
                 blocks.set(blocks.size() - 1, java.util.Arrays.copyOf(current, used));
-                current = null;
-                used = BLOCK;
             }
+            current = null;
+            used = -1;
             return new ImageBytes(List.copyOf(blocks), length, HexFormat.of().formatHex(digest.digest()));
         }
     }
