@@ -99,7 +99,8 @@ public enum ImageFormat {
 
     /**
      * Whether the bytes end as the format requires: a PNG with its IEND chunk, a JPEG with its end-of-image marker
-     * among the last 64 bytes (some writers pad after it). Formats without a fixed end are taken as they are.
+     * among the last 64 bytes (some writers pad after it), a GIF with its trailer; a WebP holds the whole RIFF chunk
+     * its header declares, a HEIC/HEIF the whole of every top-level box, a {@code meta} box among them.
      */
     public boolean ends(Bytes b, long len) {
         return switch (this) {
@@ -113,8 +114,42 @@ public enum ImageFormat {
                 }
                 yield false;
             }
-            default -> true;
+            case GIF -> len >= 14 && b.at(len - 1) == 0x3b;
+            case WEBP -> len >= 12 && (Integer.toUnsignedLong(u16le(b, 4) | u16le(b, 6) << 16) + 8) <= len;
+            case HEIC, HEIF -> isoBoxesEnd(b, len);
         };
+    }
+
+    /** ISO BMFF (ISO/IEC 14496-12 §4.2): top-level boxes that tile the bytes, one of them {@code meta}. */
+    private static boolean isoBoxesEnd(Bytes b, long len) {
+        long at = 0;
+        boolean meta = false;
+        while (at < len) {
+            if (len - at < 8) {
+                return false;
+            }
+            long size = Integer.toUnsignedLong(int32(b, at));
+            int type = int32(b, at + 4);
+            if (size == 1) {
+                if (len - at < 16) {
+                    return false;
+                }
+                size = (long) int32(b, at + 8) << 32 | Integer.toUnsignedLong(int32(b, at + 12));
+                if (size < 16) {
+                    return false;
+                }
+            } else if (size == 0) {
+                size = len - at; // to the end of the file
+            } else if (size < 8) {
+                return false;
+            }
+            meta |= type == 0x6d657461; // "meta"
+            if (size > len - at) {
+                return false;
+            }
+            at += size;
+        }
+        return meta;
     }
 
     private static int[] jpegDimensions(Bytes b, long len) {

@@ -331,8 +331,10 @@ public class GeminiImageGenerator implements ImageGenerator {
         }
     }
 
-    /** Cancels the exchange given up on, so Gemini's late answer cannot hold a connection. */
-    /** Cancels the call given up on; true unless its request was shown never to have been created. */
+    /**
+     * Cancels the exchange given up on, so Gemini's late answer cannot hold a connection; true unless its request was
+     * shown never to have been created.
+     */
     private boolean abandon(Exception e) {
         boolean interrupted = Thread.interrupted();
         try {

@@ -49,6 +49,10 @@ final class GeminiResponseReader {
             .build();
 
     GeminiResponseReader(long maxImageBytes, int maxImages) {
+        if (maxImages < 1) {
+            // 0 would refuse every answer after paying for it.
+            throw new IllegalStateException("imagefn.limits.max-images-per-answer must be at least 1, not " + maxImages);
+        }
         this.maxImageBytes = maxImageBytes;
         this.maxImages = maxImages;
     }
@@ -171,7 +175,7 @@ final class GeminiResponseReader {
         }
         expect(p, t, JsonToken.END_OBJECT);
         if (data != null && !thought) {
-            if (s.images.size() == maxImages) {
+            if (s.images.size() >= maxImages) {
                 throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "the response holds more than "
                         + maxImages + " images (imagefn.limits.max-images-per-answer)");
             }

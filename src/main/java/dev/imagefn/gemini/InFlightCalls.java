@@ -16,6 +16,7 @@ import org.jboss.resteasy.reactive.client.impl.RestClientRequestContext;
  * (its body dropped, its connection kept): by then the connection may serve another call, and a reset would close it.
  */
 final class InFlightCalls implements ClientRequestFilter {
+    static final long RECHECK_MILLIS = 50;
     private final ThreadLocal<ClientRequestContextImpl> current = new ThreadLocal<>();
 
     @Override
@@ -38,12 +39,15 @@ final class InFlightCalls implements ClientRequestFilter {
         RestClientRequestContext rest = call.getRestClientRequestContext();
         rest.setUserCanceled();
         CompletableFuture<Boolean> created = new CompletableFuture<>();
-        // On the call's own context, in order with the REST client's steps there.
+        // On the call's own context, in order with the REST client's steps there. The client looks at the cancel
+        // flag before it stores a new request, and its connection may have come on another thread just before the
+        // flag was set: a request not seen yet is looked for once more, after a pause far longer than those steps.
         call.getContext().runOnContext(v -> {
-            HttpClientRequest request = rest.getHttpClientRequest();
-            created.complete(request != null);
-            if (request != null && rest.getVertxClientResponse() == null) {
-                request.reset();
+            if (!resetIfCreated(rest)) {
+                call.getContext().owner().setTimer(RECHECK_MILLIS, t -> call.getContext().runOnContext(
+                        w -> created.complete(resetIfCreated(rest))));
+            } else {
+                created.complete(true);
             }
         });
         rest.getResult().whenComplete((response, failure) -> {
@@ -52,6 +56,14 @@ final class InFlightCalls implements ClientRequestFilter {
             }
         });
         return created;
+    }
+
+    private static boolean resetIfCreated(RestClientRequestContext rest) {
+        HttpClientRequest request = rest.getHttpClientRequest();
+        if (request != null && rest.getVertxClientResponse() == null) {
+            request.reset();
+        }
+        return request != null;
     }
 
     /** The calling thread's call is over. */

@@ -8,6 +8,7 @@ import dev.imagefn.delivery.http.RequestIds;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -21,7 +22,7 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response map(WebApplicationException e, HttpHeaders headers) {
+    public Response map(WebApplicationException e, HttpHeaders headers, UriInfo uri) {
         int status = e.getResponse().getStatus();
         ErrorCode code = switch (status) {
             case 401 -> ErrorCode.UNAUTHORIZED;
@@ -32,6 +33,10 @@ public class ProblemMapper {
         };
         HttpReply reply = HttpApi.problem(new ImageFnException(code, e.getMessage()), requestId(headers));
         String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
+        if (status == 405 && allow == null && uri != null
+                && HttpApi.isRoute("/" + uri.getPath().replaceFirst("^/+", ""))) {
+            allow = "POST"; // every route of ours takes POST only
+        }
         // A route of the framework's own (GET /q/openapi, say) says what it allows.
         return ImagesResource.toResponse(status == 405 && allow != null ? reply.with("Allow", allow) : reply);
     }

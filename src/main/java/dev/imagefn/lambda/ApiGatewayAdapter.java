@@ -82,7 +82,8 @@ class ApiGatewayAdapter {
     /**
      * A REST API's {@code path} carries a custom domain's base path ({@code /imagefn/v1/images}); its
      * {@code resourcePath} is the route itself, or for a greedy {@code {proxy+}} resource, the resource's prefix and
-     * what it matched ({@code pathParameters.proxy}).
+     * what it matched ({@code pathParameters.proxy}). A prefix that is not a route of ours ({@code /api/{proxy+}})
+     * leaves what the proxy matched.
      */
     static String restPath(JsonNode event) {
         String resource = event.path("requestContext").path("resourcePath").asText("");
@@ -91,7 +92,14 @@ class ApiGatewayAdapter {
         }
         JsonNode proxy = event.path("pathParameters").path("proxy");
         if (resource.endsWith("/{proxy+}") && proxy.isTextual()) {
-            return resource.substring(0, resource.length() - "{proxy+}".length()) + proxy.asText();
+            String matched = proxy.asText().replaceFirst("^/+", "");
+            String prefixed = resource.substring(0, resource.length() - "{proxy+}".length()) + matched;
+            if (HttpApi.isRoute(prefixed)) {
+                return prefixed;
+            }
+            if (HttpApi.isRoute("/" + matched)) {
+                return "/" + matched;
+            }
         }
         String path = event.path("path").asText("/");
         return path.endsWith("/v1/images") ? "/v1/images" : path;

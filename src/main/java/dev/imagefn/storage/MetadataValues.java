@@ -10,12 +10,15 @@ import java.util.regex.Pattern;
 
 /**
  * User metadata as it was written. S3 returns a value with characters outside US-ASCII as RFC 2047 encoded words
- * ({@code =?UTF-8?B?RsO8Y2hzZQ==?=}); this decodes them. Whitespace between two encoded words is dropped, as the
- * RFC says; a word in an unknown charset or with bad data is left as it came.
+ * ({@code =?UTF-8?B?RsO8Y2hzZQ==?=}), the whole value, split into words separated by whitespace; this decodes such a
+ * value. The bytes of adjacent words in one charset are joined before decoding (a character may be split between
+ * two). A value that is not wholly encoded words (plain text, which may hold {@code =?...?=} as written), or one with
+ * a word in an unknown charset or with bad data, is left as it came.
  */
 final class MetadataValues {
-    private static final Pattern WORD = Pattern.compile("=\\?([^?*\\s]+)(?:\\*[^?\\s]*)?\\?([BbQq])\\?([^?\\s]*)\\?=");
-    private static final Pattern BETWEEN_WORDS = Pattern.compile("(\\?=)\\s+(=\\?)");
+    private static final String WORD = "=\\?([^?*\\s]+)(?:\\*[^?\\s]*)?\\?([BbQq])\\?([^?\\s]*)\\?=";
+    private static final Pattern ONE = Pattern.compile(WORD);
+    private static final Pattern ALL = Pattern.compile(WORD + "(?:\\s+" + WORD + ")*");
 
     private MetadataValues() {
     }
@@ -30,28 +33,35 @@ final class MetadataValues {
     }
 
     static String decode(String value) {
-        if (!value.contains("=?")) {
+        String trimmed = value.strip();
+        if (!trimmed.startsWith("=?") || !ALL.matcher(trimmed).matches()) {
             return value;
         }
-        String joined = BETWEEN_WORDS.matcher(value).replaceAll("$1$2");
-        Matcher m = WORD.matcher(joined);
         StringBuilder out = new StringBuilder();
+        ByteArrayOutputStream run = new ByteArrayOutputStream();
+        Charset runCharset = null;
+        Matcher m = ONE.matcher(trimmed);
         while (m.find()) {
-            String word = word(m.group(1), m.group(2), m.group(3));
-            m.appendReplacement(out, Matcher.quoteReplacement(word == null ? m.group() : word));
+            Charset cs;
+            byte[] bytes;
+            try {
+                cs = Charset.forName(m.group(1));
+                bytes = m.group(2).equalsIgnoreCase("B") ? Base64.getDecoder().decode(m.group(3)) : quoted(m.group(3));
+            } catch (IllegalArgumentException e) { // unknown charset, bad base64
+                return value;
+            }
+            if (bytes == null) {
+                return value;
+            }
+            if (runCharset != null && !runCharset.equals(cs)) {
+                out.append(new String(run.toByteArray(), runCharset));
+                run.reset();
+            }
+            runCharset = cs;
+            run.writeBytes(bytes);
         }
-        m.appendTail(out);
+        out.append(new String(run.toByteArray(), runCharset));
         return out.toString();
-    }
-
-    private static String word(String charset, String encoding, String text) {
-        try {
-            Charset cs = Charset.forName(charset);
-            byte[] bytes = encoding.equalsIgnoreCase("B") ? Base64.getDecoder().decode(text) : quoted(text);
-            return bytes == null ? null : new String(bytes, cs);
-        } catch (IllegalArgumentException e) { // unknown charset, bad base64
-            return null;
-        }
     }
 
     private static byte[] quoted(String text) {

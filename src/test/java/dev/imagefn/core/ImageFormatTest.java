@@ -2,6 +2,7 @@ package dev.imagefn.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.imagefn.testing.TestImages;
@@ -21,6 +22,47 @@ class ImageFormatTest {
                 "the frame header after 300 kB of comment segments");
         byte[] gif = {'G', 'I', 'F', '8', '9', 'a', 10, 0, 20, 0, 0, 0};
         assertArrayEquals(new int[] {10, 20}, ImageFormat.GIF.dimensions(gif, gif.length));
+    }
+
+    private static byte[] box(String type, byte[] body) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + body.length).putInt(8 + body.length);
+        return b.put(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(body).array();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static ImageFormat.Bytes at(byte[] b) {
+        return i -> b[(int) i] & 0xff;
+    }
+
+    /** Only whole images end: a cut one (a body that broke off, a mangled answer) does not. */
+    @Test
+    void aCutGifWebpOrHeifDoesNotEnd() {
+        byte[] gif = concat(new byte[] {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0}, new byte[20],
+                new byte[] {0x3b});
+        assertTrue(ImageFormat.GIF.ends(at(gif), gif.length));
+        assertFalse(ImageFormat.GIF.ends(at(gif), gif.length - 1), "no trailer");
+
+        byte[] vp8l = box("VP8L", new byte[] {0x2f, 0, 0, 0, 0, 0, 0, 0});
+        byte[] webp = java.nio.ByteBuffer.allocate(12 + vp8l.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .put("RIFF".getBytes()).putInt(4 + vp8l.length).put("WEBP".getBytes()).put(vp8l).array();
+        assertTrue(ImageFormat.WEBP.ends(at(webp), webp.length));
+        assertFalse(ImageFormat.WEBP.ends(at(webp), webp.length - 1), "shorter than its RIFF size");
+
+        byte[] ftyp = box("ftyp", concat("heic".getBytes(), new byte[4], "mif1heic".getBytes()));
+        byte[] heic = concat(ftyp, box("meta", new byte[4]), box("mdat", new byte[100]));
+        assertEquals(Optional.of(ImageFormat.HEIC), ImageFormat.detect(heic, heic.length));
+        assertTrue(ImageFormat.HEIC.ends(at(heic), heic.length));
+        assertFalse(ImageFormat.HEIC.ends(at(heic), heic.length - 1), "the mdat box is cut");
+        assertFalse(ImageFormat.HEIC.ends(at(heic), ftyp.length + 3), "a box header is cut");
+        byte[] noMeta = concat(ftyp, box("mdat", new byte[100]));
+        assertFalse(ImageFormat.HEIF.ends(at(noMeta), noMeta.length), "no meta box: nothing says what it holds");
     }
 
     @Test

@@ -148,6 +148,12 @@ class GeminiResponseReaderTest {
         refused(answer(nine), "more than 8 images");
     }
 
+    @Test
+    void aLimitOfNoImagesIsRefusedAtStart() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new GeminiResponseReader(1024, 0));
+        assertTrue(e.getMessage().contains("max-images-per-answer"), e.getMessage());
+    }
+
     /** Small images hold their own bytes, not a decoding block each (256 KiB for a 100-byte image). */
     @Test
     void aSmallImageHoldsOnlyItsBytes() throws Exception {

@@ -102,15 +102,14 @@ public class HttpApi {
                     "{\"status\":\"UP\",\"checks\":[]}".getBytes(StandardCharsets.UTF_8));
         }
         boolean openAiRoute = p.equals(OPENAI_PATH) || p.equals(OPENAI_PATH + "/");
-        boolean known = p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/") || p.equals(POLL_PATH)
-                || openAiRoute;
-        if (!known) {
+        if (!isRoute(p)) {
             return problem(new ImageFnException(ErrorCode.NOT_FOUND, "no route for " + cut(p)
                     + "; use POST /v1/images or POST / (CloudEvents)"), requestId);
         }
         if (!"POST".equalsIgnoreCase(method)) {
+            // RFC 9110 §15.5.6: every route here takes POST only
             return problem(new ImageFnException(ErrorCode.METHOD_NOT_ALLOWED, cut(method) + " is not allowed on "
-                    + cut(p) + "; use POST"), requestId);
+                    + cut(p) + "; use POST"), requestId).with("Allow", "POST");
         }
         if (!signedByAws && !token.accepts(header.apply("Authorization"))) {
             return openAiRoute ? OpenAiErrors.unauthorized(header.apply("Authorization") == null, requestId)
@@ -130,6 +129,12 @@ public class HttpApi {
             return p.equals("/") ? cloudEvent(withLength, in, requestId, base)
                     : images(withLength, in, requestId, base);
         }
+    }
+
+    /** A path this API answers (the health path aside). */
+    public static boolean isRoute(String p) {
+        return p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/") || p.equals(POLL_PATH)
+                || p.equals(OPENAI_PATH) || p.equals(OPENAI_PATH + "/");
     }
 
     private static Map<String, String> traceHeaders(Function<String, String> header) {
@@ -280,9 +285,6 @@ public class HttpApi {
         }
         if (e.retryable()) {
             e.retryAfterSeconds().ifPresent(s -> headers.put("Retry-After", Long.toString(s)));
-        }
-        if (e.code() == ErrorCode.METHOD_NOT_ALLOWED) {
-            headers.put("Allow", "POST"); // RFC 9110 §15.5.6: every route here takes POST only
         }
         ProblemLog.log(e, requestId);
         return new HttpReply(e.code().status(), headers, ProblemJson.write(e, requestId));

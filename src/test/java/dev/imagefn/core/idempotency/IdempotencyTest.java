@@ -266,7 +266,11 @@ class IdempotencyTest {
         };
     }
 
-    /** A completion write that fails once is tried again: the redelivery after the lease reuses, it does not pay. */
+    /**
+     * A completion write that fails once is tried again: the redelivery after the lease reuses, it does not pay.
+     * When the failed write did land (its answer lost), the try again is refused by the changed ETag and the record
+     * stays completed (not released, not left in progress).
+     */
     @Test
     void aCompletionThatFailsOnceIsWrittenAgain() {
         for (boolean landed : new boolean[] {false, true}) {
