@@ -109,14 +109,14 @@ public class ImagePipeline {
             ImageGenerator generator) {
         ImageJob job = validator.validate(request, requestId);
         if (!job.idempotent() && delivery == null) {
-            return produce(job, deadline, generator);
+            return produce(job, deadline, generator, false);
         }
         String hash = RequestHash.of(job);
         IdempotencyKey key = identityOf(job, delivery, hash);
         return idempotency.execute(key, hash, deadline.epochMillis(), new Idempotency.Handler<>() {
             @Override
             public ImageResult run() {
-                return produce(job, deadline, generator);
+                return produce(job, deadline, generator, true);
             }
 
             @Override
@@ -155,11 +155,22 @@ public class ImagePipeline {
         });
     }
 
-    /** Generates and stores; every object is new (an explicit key never overwrites). */
-    private ImageResult produce(ImageJob job, Deadline deadline, ImageGenerator generator) {
-        if (job.explicitKey() != null && store.head(job.explicitKey()).isPresent()) {
-            throw new ImageFnException(ErrorCode.KEY_EXISTS, "an object with key '" + job.explicitKey()
-                    + "' exists; an explicit key never overwrites, choose another");
+    /**
+     * Generates and stores; every object is new (an explicit key never overwrites). {@code again}: the job may have
+     * run before under its idempotency record (a redelivery that took an expired claim over), so images at its
+     * explicit key that an earlier run of it stored are its answer, not someone else's key.
+     */
+    private ImageResult produce(ImageJob job, Deadline deadline, ImageGenerator generator, boolean again) {
+        if (job.explicitKey() != null) {
+            Optional<ImageStore.StoredObject> existing = store.head(job.explicitKey());
+            if (existing.isPresent()) {
+                Optional<ImageResult> earlier = again ? earlierRun(job, existing.get()) : Optional.empty();
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+                throw new ImageFnException(ErrorCode.KEY_EXISTS, "an object with key '" + job.explicitKey()
+                        + "' exists; an explicit key never overwrites, choose another");
+            }
         }
         String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem();
         List<ReferencePart> refs = references.load(job.references(), deadline);
@@ -290,6 +301,52 @@ public class ImagePipeline {
                 new ImageResult.Cost(BigDecimal.ZERO, "reused: no generation"), true, job.requestId(),
                 fellBack ? job.model().id() : null, ModelVersions.rerouted(record.model(), record.modelVersion()),
                 fellBack));
+    }
+
+    /**
+     * The images an earlier run of this job stored at its explicit key, when its idempotency record could not be
+     * completed (S3 failing after the images were written): the same prompt and the same caller's idempotency key,
+     * written by one run, on every image the main one counts. Nothing is paid again.
+     */
+    private Optional<ImageResult> earlierRun(ImageJob job, ImageStore.StoredObject main) {
+        int count;
+        try {
+            count = Integer.parseInt(main.metadata().getOrDefault(StoredMetadata.IMAGES, ""));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        if (count < 1 || count > config.limits().maxImagesPerAnswer()) {
+            return Optional.empty();
+        }
+        List<ImageResult.StoredImage> images = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String key = ObjectKeys.keyFor(null, job.explicitKey(), i, count, null);
+            Optional<ImageStore.StoredObject> o = i == count - 1 ? Optional.of(main) : store.head(key);
+            if (o.isEmpty() || !ranBefore(job, o.get().metadata(), main.metadata())) {
+                return Optional.empty();
+            }
+            Map<String, String> m = o.get().metadata();
+            try {
+                images.add(new ImageResult.StoredImage(key, o.get().mimeType(), o.get().bytes(),
+                        m.get(StoredMetadata.SHA256), Integer.parseInt(m.getOrDefault(StoredMetadata.WIDTH, "0")),
+                        Integer.parseInt(m.getOrDefault(StoredMetadata.HEIGHT, "0"))));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        LOG.infof("request %s: the images at %s were stored by an earlier run of this job; not paying again",
+                job.requestId(), job.explicitKey());
+        Map<String, String> m = main.metadata();
+        return reuse(job, new JobRecords.Stored(store.bucket(), images, m.get(StoredMetadata.MODEL),
+                m.get(StoredMetadata.MODEL_VERSION), null));
+    }
+
+    private static boolean ranBefore(ImageJob job, Map<String, String> m, Map<String, String> main) {
+        return job.idempotent()
+                && Hashes.sha256Hex(job.idempotencyKey()).equals(m.get(StoredMetadata.IDEMPOTENCY_KEY_SHA256))
+                && job.promptSha256().equals(m.get(StoredMetadata.PROMPT_SHA256))
+                && m.get(StoredMetadata.SHA256) != null
+                && java.util.Objects.equals(m.get(StoredMetadata.REQUEST_ID), main.get(StoredMetadata.REQUEST_ID));
     }
 
     private String presignIfAsked(ImageJob job, String key) {

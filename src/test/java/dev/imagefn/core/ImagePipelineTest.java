@@ -97,6 +97,35 @@ class ImagePipelineTest {
         assertEquals(1, gemini.calls());
     }
 
+    /**
+     * A job whose idempotency record could not be completed (S3 failing after its images were stored) runs again
+     * after its lease: the images at its explicit key that the earlier run stored are its answer, not a taken key.
+     */
+    @Test
+    void aRunAgainAfterItsRecordWasLostFindsItsOwnImagesAtTheExplicitKey() {
+        gemini.thenImages(2);
+        ImageResult first = run(request("a fox", "hero.png", "order-7"), null);
+        assertEquals(2, store.objects().size(), store.objects().keySet().toString());
+        store.records().documents().keySet().forEach(k -> store.deleteDocument(k, store.getDocument(k).get().etag()));
+        ImageResult again = run(request("a fox", "hero.png", "order-7"), null);
+        assertEquals(1, gemini.calls(), "not paid again");
+        assertTrue(again.reused());
+        assertEquals(first.images(), again.images());
+        assertEquals(0, again.cost().usd().signum());
+    }
+
+    @Test
+    void imagesAtTheExplicitKeyFromAnotherCallerOrPromptAreStillATakenKey() {
+        run(request("a fox", "hero.png", "order-8"), null);
+        store.records().documents().keySet().forEach(k -> store.deleteDocument(k, store.getDocument(k).get().etag()));
+        for (ImageRequest other : List.of(request("a fox", "hero.png", "order-9"), request("a fox", "hero.png", null),
+                request("a cat", "hero.png", "order-8"))) {
+            var e = assertThrows(ImageFnException.class, () -> run(other, IdempotencyKey.delivery("sqs", "m-8")));
+            assertEquals(ErrorCode.KEY_EXISTS, e.code());
+        }
+        assertEquals(1, gemini.calls());
+    }
+
     @Test
     void aPaidFailureIsRecordedAndReplayedWithoutPaying() {
         gemini.thenNoImage();

@@ -27,6 +27,18 @@ public final class ScriptedGenerator implements ImageGenerator {
         return this;
     }
 
+    /** An answer of {@code n} images. */
+    public ScriptedGenerator thenImages(int n) {
+        script.add(() -> {
+            List<GeneratedImage> images = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                images.add(png(calls.size() * 16 + i).images().getFirst());
+            }
+            return new Generation(images, null, "m-001", "resp", new Usage(1, 2, 3, 0));
+        });
+        return this;
+    }
+
     public ScriptedGenerator thenFail(ImageFnException e) {
         script.add(() -> {
             throw e;
