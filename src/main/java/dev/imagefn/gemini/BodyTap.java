@@ -169,7 +169,8 @@ final class BodyTap extends ChannelDuplexHandler {
         armed = null;
         written.clear();
         if (current != null) {
-            current.end(new IOException("Connection closed before Gemini's answer ended"));
+            current.end(new IOException(current.stalled() ? "Read timed out: no byte of Gemini's answer for "
+                    + "imagefn.gemini.timeout" : "Connection closed before Gemini's answer ended"));
             current = null;
         }
     }

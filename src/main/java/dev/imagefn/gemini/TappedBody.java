@@ -35,6 +35,7 @@ final class TappedBody {
     private long dropped;
     private boolean cut;
     private Throwable failure;
+    private long lastOfferNanos = System.nanoTime();
 
     TappedBody(Channel channel, long timeoutMillis, Cleaner cleaner) {
         this.channel = channel;
@@ -60,6 +61,7 @@ final class TappedBody {
     void begin() {
         synchronized (held) {
             active = true;
+            lastOfferNanos = System.nanoTime();
         }
     }
 
@@ -72,6 +74,7 @@ final class TappedBody {
     /** Takes ownership of {@code data}. */
     void offer(ByteBuf data) {
         synchronized (held) {
+            lastOfferNanos = System.nanoTime();
             if (discarding || ended) {
                 dropped += data.readableBytes();
                 data.release();
@@ -90,6 +93,16 @@ final class TappedBody {
             if (waiting && queued >= WAKE) {
                 wake();
             }
+        }
+    }
+
+    /**
+     * Whether no byte came for about the read timeout: the connection's idle timeout, which runs from the last
+     * socket read, may close it a moment before the reader's own timeout fires, and that is the same timeout.
+     */
+    boolean stalled() {
+        synchronized (held) {
+            return timeoutNanos > 0 && System.nanoTime() - lastOfferNanos >= timeoutNanos - timeoutNanos / 10;
         }
     }
 

@@ -286,6 +286,29 @@ class ResponseBodyStreamTest {
         connectionStillServes();
     }
 
+    /**
+     * The connection's idle timeout (the same length, as the Gemini client sets it) runs from the last socket read
+     * and may close the connection before the reader's own timeout, which runs from when it began to wait: a stall
+     * either way, so a timeout, not a connection closed mid-answer.
+     */
+    @Test
+    void aStallThatTheIdleTimeoutCutsFirstIsATimeoutToo() throws Exception {
+        HttpClient idle = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(500)
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS), new PoolOptions().setHttp1MaxSize(1));
+        try {
+            answerChunked(1, false);
+            Exchange e = call(idle, server.actualPort(), 500, false);
+            try (InputStream in = e.stream()) {
+                assertEquals(CHUNK, in.readNBytes(CHUNK).length);
+                Thread.sleep(300); // the reader comes back late: the idle timeout fires first
+                IOException failure = assertThrows(IOException.class, in::read);
+                assertTrue(failure.getMessage().contains("timed out"), failure.toString());
+            }
+        } finally {
+            idle.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void anInterruptStopsTheWait() throws Exception {
         answerChunked(1, false);
