@@ -99,8 +99,9 @@ public enum ImageFormat {
 
     /**
      * Whether the bytes end as the format requires: a PNG with its IEND chunk, a JPEG with its end-of-image marker
-     * among the last 64 bytes (some writers pad after it), a GIF with its trailer; a WebP holds the whole RIFF chunk
-     * its header declares, a HEIC/HEIF the whole of every top-level box, a {@code meta} box among them.
+     * among the last 64 bytes (some writers pad after it), a GIF with its trailer (zero or line-end padding after it
+     * allowed); a WebP holds the whole RIFF chunk its header declares, a HEIC/HEIF the whole of every top-level box,
+     * a {@code meta} box (an image) or a {@code moov} box (an image sequence) among them.
      */
     public boolean ends(Bytes b, long len) {
         return switch (this) {
@@ -114,13 +115,29 @@ public enum ImageFormat {
                 }
                 yield false;
             }
-            case GIF -> len >= 14 && b.at(len - 1) == 0x3b;
-            case WEBP -> len >= 12 && (Integer.toUnsignedLong(u16le(b, 4) | u16le(b, 6) << 16) + 8) <= len;
+            case GIF -> gifEnds(b, len);
+            case WEBP -> {
+                long riff = Integer.toUnsignedLong(u16le(b, 4) | u16le(b, 6) << 16);
+                yield len >= 20 && riff >= 12 && riff + 8 <= len; // "WEBP" and at least one chunk header
+            }
             case HEIC, HEIF -> isoBoxesEnd(b, len);
         };
     }
 
-    /** ISO BMFF (ISO/IEC 14496-12 §4.2): top-level boxes that tile the bytes, one of them {@code meta}. */
+    private static boolean gifEnds(Bytes b, long len) {
+        for (long i = len - 1; i >= Math.max(13, len - 16); i--) {
+            int c = b.at(i);
+            if (c == 0x3b) {
+                return true;
+            }
+            if (c != 0 && c != '\n' && c != '\r') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** ISO BMFF (ISO/IEC 14496-12 §4.2): top-level boxes that tile the bytes, one of them {@code meta} or {@code moov}. */
     private static boolean isoBoxesEnd(Bytes b, long len) {
         long at = 0;
         boolean meta = false;
@@ -143,7 +160,7 @@ public enum ImageFormat {
             } else if (size < 8) {
                 return false;
             }
-            meta |= type == 0x6d657461; // "meta"
+            meta |= type == 0x6d657461 || type == 0x6d6f6f76; // "meta", "moov"
             if (size > len - at) {
                 return false;
             }

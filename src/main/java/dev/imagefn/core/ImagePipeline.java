@@ -156,9 +156,9 @@ public class ImagePipeline {
     }
 
     /**
-     * Generates and stores; every object is new (an explicit key never overwrites). {@code again}: the job may have
-     * run before under its idempotency record (a redelivery that took an expired claim over), so images at its
-     * explicit key that an earlier run of it stored are its answer, not someone else's key.
+     * Generates and stores; every object is new (an explicit key never overwrites). {@code again}: the job runs
+     * under an idempotency record, so it may have run before (a redelivery that took an expired claim over, a record
+     * expired since): images at its explicit key that an earlier run of it stored are its answer, not a taken key.
      */
     private ImageResult produce(ImageJob job, Deadline deadline, ImageGenerator generator, boolean again) {
         if (job.explicitKey() != null) {
@@ -173,6 +173,7 @@ public class ImagePipeline {
             }
         }
         String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem();
+        String requestHash = job.idempotent() ? RequestHash.of(job) : null;
         List<ReferencePart> refs = references.load(job.references(), deadline);
         ImageJob asked = job;
         Generation generation;
@@ -192,7 +193,7 @@ public class ImagePipeline {
                     job.model().id(), generation.modelVersion().replaceAll("[^\\x20-\\x7e]", "?"));
             metrics.rerouted(job.model().id(), generation.modelVersion());
         }
-        Map<String, String> common = commonMetadata(job, generation.modelVersion());
+        Map<String, String> common = commonMetadata(job, generation.modelVersion(), requestHash);
         List<ImageResult.StoredImage> stored = new ArrayList<>();
         List<String> written = new ArrayList<>();
         int count = generation.images().size();
@@ -269,7 +270,7 @@ public class ImagePipeline {
                 job.includeText(), job.thinkingLevel(), job.grounding(), job.seed());
     }
 
-    private Map<String, String> commonMetadata(ImageJob job, String modelVersion) {
+    private Map<String, String> commonMetadata(ImageJob job, String modelVersion, String requestHash) {
         Map<String, String> m = new LinkedHashMap<>(job.metadata());
         m.put(StoredMetadata.MODEL, job.model().id());
         if (modelVersion != null && modelVersion.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
@@ -279,6 +280,7 @@ public class ImagePipeline {
         m.put(StoredMetadata.REQUEST_ID, job.requestId());
         if (job.idempotent()) {
             m.put(StoredMetadata.IDEMPOTENCY_KEY_SHA256, Hashes.sha256Hex(job.idempotencyKey()));
+            m.put(StoredMetadata.REQUEST_SHA256, requestHash);
         }
         return m;
     }
@@ -305,8 +307,9 @@ public class ImagePipeline {
 
     /**
      * The images an earlier run of this job stored at its explicit key, when its idempotency record could not be
-     * completed (S3 failing after the images were written): the same prompt and the same caller's idempotency key,
-     * written by one run, on every image the main one counts. Nothing is paid again.
+     * completed (S3 failing after the images were written): the same caller's idempotency key and the same request
+     * (its whole fingerprint, not only the prompt), written by one run, on every image the main one counts. Nothing
+     * is paid again; the answer's text part, which is not stored, is not in it.
      */
     private Optional<ImageResult> earlierRun(ImageJob job, ImageStore.StoredObject main) {
         int count;
@@ -344,7 +347,7 @@ public class ImagePipeline {
     private static boolean ranBefore(ImageJob job, Map<String, String> m, Map<String, String> main) {
         return job.idempotent()
                 && Hashes.sha256Hex(job.idempotencyKey()).equals(m.get(StoredMetadata.IDEMPOTENCY_KEY_SHA256))
-                && job.promptSha256().equals(m.get(StoredMetadata.PROMPT_SHA256))
+                && RequestHash.of(job).equals(m.get(StoredMetadata.REQUEST_SHA256))
                 && m.get(StoredMetadata.SHA256) != null
                 && java.util.Objects.equals(m.get(StoredMetadata.REQUEST_ID), main.get(StoredMetadata.REQUEST_ID));
     }

@@ -41,7 +41,8 @@ final class InFlightCalls implements ClientRequestFilter {
         CompletableFuture<Boolean> created = new CompletableFuture<>();
         // On the call's own context, in order with the REST client's steps there. The client looks at the cancel
         // flag before it stores a new request, and its connection may have come on another thread just before the
-        // flag was set: a request not seen yet is looked for once more, after a pause far longer than those steps.
+        // flag was set: a request not seen yet is looked for once more, after a pause far longer than those steps
+        // (best effort: a thread stalled longer than that between the check and the store is not seen).
         call.getContext().runOnContext(v -> {
             if (!resetIfCreated(rest)) {
                 call.getContext().owner().setTimer(RECHECK_MILLIS, t -> call.getContext().runOnContext(

@@ -94,10 +94,10 @@ class ApiGatewayAdapter {
         if (resource.endsWith("/{proxy+}") && proxy.isTextual()) {
             String matched = proxy.asText().replaceFirst("^/+", "");
             String prefixed = resource.substring(0, resource.length() - "{proxy+}".length()) + matched;
-            if (HttpApi.isRoute(prefixed)) {
+            if (HttpApi.answers(prefixed)) {
                 return prefixed;
             }
-            if (HttpApi.isRoute("/" + matched)) {
+            if (HttpApi.answers("/" + matched)) {
                 return "/" + matched;
             }
         }

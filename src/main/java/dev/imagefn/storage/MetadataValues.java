@@ -1,8 +1,12 @@
 package dev.imagefn.storage;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -13,10 +17,11 @@ import java.util.regex.Pattern;
  * ({@code =?UTF-8?B?RsO8Y2hzZQ==?=}), the whole value, split into words separated by whitespace; this decodes such a
  * value. The bytes of adjacent words in one charset are joined before decoding (a character may be split between
  * two). A value that is not wholly encoded words (plain text, which may hold {@code =?...?=} as written), or one with
- * a word in an unknown charset or with bad data, is left as it came.
+ * a word in an unknown charset or with bad data (bytes that are not text in the charset, a blank or a control
+ * character), is left as it came.
  */
 final class MetadataValues {
-    private static final String WORD = "=\\?([^?*\\s]+)(?:\\*[^?\\s]*)?\\?([BbQq])\\?([^?\\s]*)\\?=";
+    private static final String WORD = "=\\?([^?*\\s]+)(?:\\*[^?\\s]*)?\\?([BbQq])\\?([\\x21-\\x3e\\x40-\\x7e]+)\\?=";
     private static final Pattern ONE = Pattern.compile(WORD);
     private static final Pattern ALL = Pattern.compile(WORD + "(?:\\s+" + WORD + ")*");
 
@@ -41,27 +46,32 @@ final class MetadataValues {
         ByteArrayOutputStream run = new ByteArrayOutputStream();
         Charset runCharset = null;
         Matcher m = ONE.matcher(trimmed);
-        while (m.find()) {
-            Charset cs;
-            byte[] bytes;
-            try {
-                cs = Charset.forName(m.group(1));
-                bytes = m.group(2).equalsIgnoreCase("B") ? Base64.getDecoder().decode(m.group(3)) : quoted(m.group(3));
-            } catch (IllegalArgumentException e) { // unknown charset, bad base64
-                return value;
+        try {
+            while (m.find()) {
+                Charset cs = Charset.forName(m.group(1));
+                byte[] bytes = m.group(2).equalsIgnoreCase("B") ? Base64.getDecoder().decode(m.group(3))
+                        : quoted(m.group(3));
+                if (bytes == null) {
+                    return value;
+                }
+                if (runCharset != null && !runCharset.equals(cs)) {
+                    out.append(strict(runCharset, run.toByteArray()));
+                    run.reset();
+                }
+                runCharset = cs;
+                run.writeBytes(bytes);
             }
-            if (bytes == null) {
-                return value;
-            }
-            if (runCharset != null && !runCharset.equals(cs)) {
-                out.append(new String(run.toByteArray(), runCharset));
-                run.reset();
-            }
-            runCharset = cs;
-            run.writeBytes(bytes);
+            out.append(strict(runCharset, run.toByteArray()));
+        } catch (IllegalArgumentException | CharacterCodingException e) { // unknown charset, bad base64 or bytes
+            return value;
         }
-        out.append(new String(run.toByteArray(), runCharset));
-        return out.toString();
+        // What S3 encoded was printable text: a blank or control-bearing result is not what was written.
+        return out.toString().isBlank() || out.chars().anyMatch(Character::isISOControl) ? value : out.toString();
+    }
+
+    private static String strict(Charset cs, byte[] bytes) throws CharacterCodingException {
+        return cs.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
     }
 
     private static byte[] quoted(String text) {
@@ -74,12 +84,12 @@ final class MetadataValues {
                 if (i + 2 >= text.length()) {
                     return null;
                 }
-                int hi = Character.digit(text.charAt(i + 1), 16);
-                int lo = Character.digit(text.charAt(i + 2), 16);
-                if (hi < 0 || lo < 0) {
+                char hi = text.charAt(i + 1);
+                char lo = text.charAt(i + 2);
+                if (!HexFormat.isHexDigit(hi) || !HexFormat.isHexDigit(lo)) {
                     return null;
                 }
-                out.write(hi << 4 | lo);
+                out.write(HexFormat.fromHexDigit(hi) << 4 | HexFormat.fromHexDigit(lo));
                 i += 2;
             } else {
                 out.write(c);

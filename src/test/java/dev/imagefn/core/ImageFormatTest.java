@@ -48,12 +48,19 @@ class ImageFormatTest {
                 new byte[] {0x3b});
         assertTrue(ImageFormat.GIF.ends(at(gif), gif.length));
         assertFalse(ImageFormat.GIF.ends(at(gif), gif.length - 1), "no trailer");
+        byte[] padded = concat(gif, new byte[] {0, '\n'});
+        assertTrue(ImageFormat.GIF.ends(at(padded), padded.length), "padding after the trailer");
+        byte[] cut = concat(java.util.Arrays.copyOf(gif, gif.length - 1), new byte[] {7});
+        assertFalse(ImageFormat.GIF.ends(at(cut), cut.length));
 
         byte[] vp8l = box("VP8L", new byte[] {0x2f, 0, 0, 0, 0, 0, 0, 0});
         byte[] webp = java.nio.ByteBuffer.allocate(12 + vp8l.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .put("RIFF".getBytes()).putInt(4 + vp8l.length).put("WEBP".getBytes()).put(vp8l).array();
         assertTrue(ImageFormat.WEBP.ends(at(webp), webp.length));
         assertFalse(ImageFormat.WEBP.ends(at(webp), webp.length - 1), "shorter than its RIFF size");
+        byte[] zero = webp.clone();
+        java.util.Arrays.fill(zero, 4, 8, (byte) 0);
+        assertFalse(ImageFormat.WEBP.ends(at(zero), zero.length), "a RIFF size of 0 says nothing");
 
         byte[] ftyp = box("ftyp", concat("heic".getBytes(), new byte[4], "mif1heic".getBytes()));
         byte[] heic = concat(ftyp, box("meta", new byte[4]), box("mdat", new byte[100]));
@@ -63,6 +70,10 @@ class ImageFormatTest {
         assertFalse(ImageFormat.HEIC.ends(at(heic), ftyp.length + 3), "a box header is cut");
         byte[] noMeta = concat(ftyp, box("mdat", new byte[100]));
         assertFalse(ImageFormat.HEIF.ends(at(noMeta), noMeta.length), "no meta box: nothing says what it holds");
+        byte[] sequence = concat(box("ftyp", concat("msf1".getBytes(), new byte[4], "msf1".getBytes())),
+                box("moov", new byte[16]), box("mdat", new byte[100]));
+        assertEquals(Optional.of(ImageFormat.HEIF), ImageFormat.detect(sequence, sequence.length));
+        assertTrue(ImageFormat.HEIF.ends(at(sequence), sequence.length), "an image sequence has moov, not meta");
     }
 
     @Test

@@ -97,31 +97,83 @@ class ImagePipelineTest {
         assertEquals(1, gemini.calls());
     }
 
+    /** The pipeline with an idempotency store whose completions always fail (S3 answering 503), on a clock. */
+    private ImagePipeline pipelineWhoseCompletionsFail(java.util.concurrent.atomic.AtomicLong clock) {
+        dev.imagefn.core.idempotency.RecordStore failing = new dev.imagefn.core.idempotency.RecordStore() {
+            @Override
+            public java.util.Optional<Document> getDocument(String key) {
+                return store.getDocument(key);
+            }
+
+            @Override
+            public boolean createDocument(String key, byte[] body) {
+                return store.createDocument(key, body);
+            }
+
+            @Override
+            public boolean replaceDocument(String key, byte[] body, String etag) {
+                if (!new String(body, java.nio.charset.StandardCharsets.UTF_8).contains("IN_PROGRESS")) {
+                    throw new IllegalStateException("503 SlowDown");
+                }
+                return store.replaceDocument(key, body, etag);
+            }
+
+            @Override
+            public void deleteDocument(String key, String etag) {
+                store.deleteDocument(key, etag);
+            }
+        };
+        ModelCatalogue catalogue = new ModelCatalogue(config);
+        return new ImagePipeline(new RequestValidator(catalogue, config), gemini, store, new ObjectKeys(config), config,
+                new PipelineMetrics(new SimpleMeterRegistry()), catalogue, new Idempotency(failing,
+                        "generated/.idempotency/", Duration.ZERO, Duration.ofSeconds(1), d -> { }, clock::get));
+    }
+
+    private static ImageRequest seeded(String prompt, String key, String idempotencyKey, int seed) {
+        return new ImageRequest(prompt, null, null, null, List.of(), false, null, false, seed, key, idempotencyKey,
+                Map.of(), false);
+    }
+
     /**
      * A job whose idempotency record could not be completed (S3 failing after its images were stored) runs again
      * after its lease: the images at its explicit key that the earlier run stored are its answer, not a taken key.
      */
     @Test
-    void aRunAgainAfterItsRecordWasLostFindsItsOwnImagesAtTheExplicitKey() {
+    void aRunAgainAfterItsRecordCouldNotBeCompletedFindsItsOwnImagesAtTheExplicitKey() {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(
+                System.currentTimeMillis());
+        ImagePipeline p = pipelineWhoseCompletionsFail(clock);
         gemini.thenImages(2);
-        ImageResult first = run(request("a fox", "hero.png", "order-7"), null);
+        ImageResult first = p.run(seeded("a fox", "hero.png", "order-7", 1), null, "req-1",
+                Deadline.after(Duration.ofMinutes(1)));
         assertEquals(2, store.objects().size(), store.objects().keySet().toString());
-        store.records().documents().keySet().forEach(k -> store.deleteDocument(k, store.getDocument(k).get().etag()));
-        ImageResult again = run(request("a fox", "hero.png", "order-7"), null);
+        clock.addAndGet(Duration.ofHours(1).toMillis()); // the lease is over
+        ImageResult again = p.run(seeded("a fox", "hero.png", "order-7", 1), null, "req-2",
+                Deadline.after(Duration.ofMinutes(1)));
         assertEquals(1, gemini.calls(), "not paid again");
         assertTrue(again.reused());
         assertEquals(first.images(), again.images());
         assertEquals(0, again.cost().usd().signum());
     }
 
+    /**
+     * An expired record can be taken over by a changed request with the same idempotency key: the images at the
+     * explicit key are not its answer (another seed, other metadata), and not someone else's key either.
+     */
     @Test
-    void imagesAtTheExplicitKeyFromAnotherCallerOrPromptAreStillATakenKey() {
-        run(request("a fox", "hero.png", "order-8"), null);
-        store.records().documents().keySet().forEach(k -> store.deleteDocument(k, store.getDocument(k).get().etag()));
-        for (ImageRequest other : List.of(request("a fox", "hero.png", "order-9"), request("a fox", "hero.png", null),
-                request("a cat", "hero.png", "order-8"))) {
-            var e = assertThrows(ImageFnException.class, () -> run(other, IdempotencyKey.delivery("sqs", "m-8")));
-            assertEquals(ErrorCode.KEY_EXISTS, e.code());
+    void imagesAtTheExplicitKeyOfAnotherRequestAreStillATakenKey() {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(
+                System.currentTimeMillis());
+        ImagePipeline p = pipelineWhoseCompletionsFail(clock);
+        p.run(seeded("a fox", "hero.png", "order-8", 1), null, "req-1", Deadline.after(Duration.ofMinutes(1)));
+        clock.addAndGet(Duration.ofHours(1).toMillis());
+        for (ImageRequest other : List.of(seeded("a fox", "hero.png", "order-8", 2),
+                new ImageRequest("a fox", null, null, null, List.of(), false, null, false, 1, "hero.png", "order-8",
+                        Map.of("owner", "mallory"), false),
+                seeded("a fox", "hero.png", "order-9", 1), seeded("a cat", "hero.png", "order-8", 1))) {
+            var e = assertThrows(ImageFnException.class, () -> p.run(other, IdempotencyKey.delivery("sqs", "m-8"),
+                    "req-2", Deadline.after(Duration.ofMinutes(1))));
+            assertEquals(ErrorCode.KEY_EXISTS, e.code(), other.toString());
         }
         assertEquals(1, gemini.calls());
     }

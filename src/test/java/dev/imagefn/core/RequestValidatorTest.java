@@ -64,7 +64,7 @@ class RequestValidatorTest {
     void everyMetadataNameTheFunctionWritesIsReserved() {
         RequestValidator v = validator(Map.of());
         for (String name : List.of("model", "model-version", "prompt-sha256", "request-id", "sha256", "width", "height",
-                "images", "idempotency-key-sha256", "source-key", "source-bucket")) {
+                "images", "idempotency-key-sha256", "request-sha256", "source-key", "source-bucket")) {
             refused(v, withKey(null, null, Map.of(name, "1")));
         }
         assertEquals(Map.of("campaign", "autumn"),

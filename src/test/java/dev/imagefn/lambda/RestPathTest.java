@@ -49,6 +49,13 @@ class RestPathTest {
     }
 
     @Test
+    void theHealthCheckIsRoutedThroughAProxyResourceToo() {
+        assertEquals("/q/health", ApiGatewayAdapter.restPath(event("/{proxy+}", "q/health", "/imagefn/q/health")));
+        assertEquals("/q/health/ready", ApiGatewayAdapter.restPath(
+                event("/api/{proxy+}", "q/health/ready", "/api/q/health/ready")));
+    }
+
+    @Test
     void anUnknownPathStaysUnknown() {
         assertEquals("/api/nothing", ApiGatewayAdapter.restPath(event("/api/{proxy+}", "nothing", "/api/nothing")));
     }

@@ -43,7 +43,8 @@ class MetadataValuesTest {
     @Test
     void anythingElseIsLeftAsItCame() {
         for (String v : new String[] {"plain prompt", "a=?b", "=?NO-SUCH-CHARSET?B?QQ==?=", "=?UTF-8?B?!!!?=",
-                "=?UTF-8?Q?=Z1?=", "=?UTF-8?X?QQ==?=", ""}) {
+                "=?UTF-8?Q?=Z1?=", "=?UTF-8?X?QQ==?=", "", "=?UTF-8?B?4g==?=", "=?UTF-8?Q?\u00e9?=",
+                "=?UTF-8?Q?=\u0663\u0664?=", "=?ISO-8859-1?Q?=00=0D=0A?=", "=?UTF-8?B??=", "=?UTF-8?B?ICA=?="}) {
             assertEquals(v, MetadataValues.decode(v));
         }
         Map<String, String> ascii = Map.of("prompt", "a fox");

@@ -67,6 +67,7 @@ public class HttpApi {
     private final JobTelemetry telemetry;
     private final BatchPolls polls;
     private static final String POLL_PATH = "/v1/batches:poll";
+    private static final String HEALTH_PATH = "/q/health";
     @Inject
     OpenAiImages openAi;
 
@@ -97,7 +98,7 @@ public class HttpApi {
             boolean signedByAws, long maxAnswerBytes) {
         String requestId = RequestIds.accept(header.apply(RequestIds.HEADER));
         String p = path == null || path.isEmpty() ? "/" : path;
-        if (p.startsWith("/q/health")) {
+        if (p.startsWith(HEALTH_PATH)) {
             return new HttpReply(200, Map.of("Content-Type", JSON),
                     "{\"status\":\"UP\",\"checks\":[]}".getBytes(StandardCharsets.UTF_8));
         }
@@ -129,6 +130,11 @@ public class HttpApi {
             return p.equals("/") ? cloudEvent(withLength, in, requestId, base)
                     : images(withLength, in, requestId, base);
         }
+    }
+
+    /** A path this API answers, its health check included. */
+    public static boolean answers(String p) {
+        return isRoute(p) || p.startsWith(HEALTH_PATH);
     }
 
     /** A path this API answers (the health path aside). */

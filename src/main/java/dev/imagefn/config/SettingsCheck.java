@@ -1,0 +1,36 @@
+package dev.imagefn.config;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+/**
+ * Settings that would make every request fail, or take a limit off, refuse to start the function. The beans that
+ * use them are made on first use, which is too late: the function would start, look healthy, and fail each call.
+ */
+@ApplicationScoped
+public class SettingsCheck {
+    private final ImagefnConfig config;
+
+    @Inject
+    public SettingsCheck(ImagefnConfig config) {
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        check();
+    }
+
+    public void check() {
+        if (config.gemini().timeout().toMillis() <= 0) {
+            // 0 would mean no limit at all: a peer that stalls a body would hold its connection for ever.
+            throw new IllegalStateException("imagefn.gemini.timeout must be positive, not " + config.gemini().timeout());
+        }
+        if (config.limits().maxImagesPerAnswer() < 1) {
+            // 0 would refuse every answer after paying for it.
+            throw new IllegalStateException("imagefn.limits.max-images-per-answer must be at least 1, not "
+                    + config.limits().maxImagesPerAnswer());
+        }
+    }
+}
