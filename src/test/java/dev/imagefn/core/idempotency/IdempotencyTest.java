@@ -300,4 +300,48 @@ class IdempotencyTest {
         assertEquals(IdempotencyRecord.Status.IN_PROGRESS,
                 IdempotencyRecord.fromJson(store.getDocument(i.recordKey(KEY)).get().body()).status());
     }
+
+    /**
+     * The read-back of a claim S3 accepted fails once: it is read again and the job runs, instead of failing with
+     * the record left in progress, ours, until its lease ends (every redelivery meanwhile told to wait).
+     */
+    @Test
+    void aClaimWhoseReadBackFailsOnceIsReadAgain() {
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger failAt = new AtomicInteger(-1);
+        RecordStore flaky = new RecordStore() {
+            @Override
+            public Optional<Document> getDocument(String key) {
+                if (reads.getAndIncrement() == failAt.get()) {
+                    throw new IllegalStateException("503 SlowDown");
+                }
+                return store.getDocument(key);
+            }
+
+            @Override
+            public boolean createDocument(String key, byte[] body) {
+                failAt.set(reads.get()); // the read right after the create
+                return store.createDocument(key, body);
+            }
+
+            @Override
+            public boolean replaceDocument(String key, byte[] body, String etag) {
+                return store.replaceDocument(key, body, etag);
+            }
+
+            @Override
+            public void deleteDocument(String key, String etag) {
+                store.deleteDocument(key, etag);
+            }
+        };
+        List<Duration> pauses = new ArrayList<>();
+        Idempotency i = new Idempotency(flaky, "p/.idempotency/", Duration.ZERO, Duration.ofSeconds(60),
+                d -> pauses.add(d), now::get);
+        Counting h = new Counting("image-key");
+        assertEquals("image-key", i.execute(KEY, "h", now.get() + 5_000, h));
+        assertEquals(1, h.runs.get());
+        assertEquals(List.of(Duration.ofMillis(200)), pauses);
+        assertEquals(IdempotencyRecord.Status.COMPLETED,
+                IdempotencyRecord.fromJson(store.getDocument(i.recordKey(KEY)).get().body()).status());
+    }
 }
