@@ -11,6 +11,8 @@ import jakarta.inject.Inject;
  */
 @ApplicationScoped
 public class SettingsCheck {
+    /** What S3's 2 KB of user metadata leaves the caller beside the function's own names. */
+    static final int MAX_CALLER_METADATA = 1400;
     private final ImagefnConfig config;
 
     @Inject
@@ -26,6 +28,11 @@ public class SettingsCheck {
         if (config.gemini().timeout().toMillis() <= 0) {
             // 0 would mean no limit at all: a peer that stalls a body would hold its connection for ever.
             throw new IllegalStateException("imagefn.gemini.timeout must be positive, not " + config.gemini().timeout());
+        }
+        if (config.limits().maxMetadataBytes() < 0 || config.limits().maxMetadataBytes() > MAX_CALLER_METADATA) {
+            // S3 holds 2 KB of user metadata; the function's own names take up to about 600 bytes of it.
+            throw new IllegalStateException("imagefn.limits.max-metadata-bytes must be between 0 and "
+                    + MAX_CALLER_METADATA + ", not " + config.limits().maxMetadataBytes());
         }
         if (config.limits().maxImagesPerAnswer() < 1) {
             // 0 would refuse every answer after paying for it.

@@ -270,11 +270,15 @@ public class ImagePipeline {
                 job.includeText(), job.thinkingLevel(), job.grounding(), job.seed());
     }
 
+    static final int MAX_MODEL_VERSION = 128;
+
     private Map<String, String> commonMetadata(ImageJob job, String modelVersion, String requestHash) {
         Map<String, String> m = new LinkedHashMap<>(job.metadata());
         m.put(StoredMetadata.MODEL, job.model().id());
         if (modelVersion != null && modelVersion.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-            m.put(StoredMetadata.MODEL_VERSION, modelVersion);
+            // Gemini's own string, of no set length: S3's 2 KB of user metadata must hold it.
+            m.put(StoredMetadata.MODEL_VERSION, modelVersion.substring(0, Math.min(modelVersion.length(),
+                    MAX_MODEL_VERSION)));
         }
         m.put(StoredMetadata.PROMPT_SHA256, job.promptSha256());
         m.put(StoredMetadata.REQUEST_ID, job.requestId());

@@ -102,7 +102,8 @@ final class TappedBody {
      */
     boolean stalled() {
         synchronized (held) {
-            return timeoutNanos > 0 && System.nanoTime() - lastOfferNanos >= timeoutNanos - timeoutNanos / 10;
+            // Paused, the connection waits for the reader, not for Gemini.
+            return !paused && timeoutNanos > 0 && System.nanoTime() - lastOfferNanos >= timeoutNanos - timeoutNanos / 10;
         }
     }
 
@@ -247,6 +248,7 @@ final class TappedBody {
     private void resume() {
         if (paused) {
             paused = false;
+            lastOfferNanos = System.nanoTime(); // the silence runs from here, not from before the pause
             channel.config().setAutoRead(true);
         }
     }

@@ -21,6 +21,7 @@ class SettingsCheckTest {
         refused(Map.of("limits.max-images-per-answer", "0"), "imagefn.limits.max-images-per-answer");
         refused(Map.of("limits.max-images-per-answer", "-1"), "imagefn.limits.max-images-per-answer");
         refused(Map.of("gemini.timeout", "0s"), "imagefn.gemini.timeout");
+        refused(Map.of("limits.max-metadata-bytes", "2048"), "imagefn.limits.max-metadata-bytes");
     }
 
     @Test

@@ -178,6 +178,23 @@ class ImagePipelineTest {
         assertEquals(1, gemini.calls());
     }
 
+    /** Gemini's model version has no set length; S3's 2 KB of user metadata must still hold the image's. */
+    @Test
+    void aLongModelVersionIsCutToFitTheMetadata() {
+        String version = "gemini-3.1-flash-image-" + "x".repeat(3000);
+        ImageGenerator longVersion = (r, d) -> {
+            Generation g = gemini.generate(r, d);
+            return new Generation(g.images(), g.text(), version, g.responseId(), g.usage());
+        };
+        ModelCatalogue catalogue = new ModelCatalogue(config);
+        ImagePipeline p = new ImagePipeline(new RequestValidator(catalogue, config), longVersion, store,
+                new ObjectKeys(config), config, new PipelineMetrics(new SimpleMeterRegistry()), catalogue,
+                new Idempotency(store, "generated/.idempotency/", Duration.ZERO, Duration.ofSeconds(1)));
+        ImageResult r = p.run(request("a fox", null, null), null, "req", Deadline.after(Duration.ofMinutes(1)));
+        String stored = store.head(r.key()).orElseThrow().metadata().get(StoredMetadata.MODEL_VERSION);
+        assertEquals(version.substring(0, ImagePipeline.MAX_MODEL_VERSION), stored);
+    }
+
     @Test
     void aPaidFailureIsRecordedAndReplayedWithoutPaying() {
         gemini.thenNoImage();

@@ -60,6 +60,20 @@ class RequestValidatorTest {
         assertEquals("generated/caf\u00e9/\ud83d\uddbc.png", ok.explicitKey());
     }
 
+    /** Many tiny entries are within the bytes limit but not S3's 8 KB of request headers: refused before paying. */
+    @Test
+    void tooManyMetadataEntriesAreRefused() {
+        RequestValidator v = validator(Map.of());
+        Map<String, String> many = new java.util.HashMap<>();
+        for (int i = 0; i < RequestValidator.MAX_METADATA_ENTRIES; i++) {
+            many.put("m" + i, "v");
+        }
+        assertEquals(RequestValidator.MAX_METADATA_ENTRIES, v.validate(withKey(null, null, many), "req").metadata().size());
+        many.put("one-more", "v");
+        ImageFnException e = assertThrows(ImageFnException.class, () -> v.validate(withKey(null, null, many), "req"));
+        assertEquals(ErrorCode.PAYLOAD_TOO_LARGE, e.code());
+    }
+
     @Test
     void everyMetadataNameTheFunctionWritesIsReserved() {
         RequestValidator v = validator(Map.of());

@@ -145,22 +145,22 @@ public final class Idempotency {
             pause(fence, handler);
         }
         // A refusal may be our own first attempt that the SDK retried: the read-back tells that too.
-        return readBack(recordKey, accepted, handler).filter(d -> {
+        return readBack(recordKey, handler).filter(d -> {
             IdempotencyRecord r = IdempotencyRecord.fromJson(d.body());
             return r != null && r.owner().equals(mine.owner()) && r.status() == IdempotencyRecord.Status.IN_PROGRESS;
         }).map(RecordStore.Document::etag);
     }
 
     /**
-     * The record just written, read again; a read that fails after the write was accepted is tried again (0.2 s,
-     * 1 s), or the record, in progress and ours, would hold the key until its lease ends.
+     * The record just claimed, read again; a read that fails is tried again (0.2 s, 1 s), or a record in progress
+     * and ours (a refusal may be our own write the SDK retried) would hold the key until its lease ends.
      */
-    private Optional<RecordStore.Document> readBack(String recordKey, boolean accepted, Handler<?> handler) {
+    private Optional<RecordStore.Document> readBack(String recordKey, Handler<?> handler) {
         for (int attempt = 0; ; attempt++) {
             try {
                 return store.getDocument(recordKey);
             } catch (RuntimeException e) {
-                if (!accepted || attempt == FINISH_PAUSES.length) {
+                if (attempt == FINISH_PAUSES.length) {
                     throw e;
                 }
                 LOG.infof("idempotency record %s could not be read back (%s); trying again", recordKey, e);

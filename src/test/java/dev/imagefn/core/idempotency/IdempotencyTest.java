@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The idempotency component on an in-memory store, a fake clock and a fake sleep: no S3, no waiting. */
 class IdempotencyTest {
@@ -305,8 +307,9 @@ class IdempotencyTest {
      * The read-back of a claim S3 accepted fails once: it is read again and the job runs, instead of failing with
      * the record left in progress, ours, until its lease ends (every redelivery meanwhile told to wait).
      */
-    @Test
-    void aClaimWhoseReadBackFailsOnceIsReadAgain() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aClaimWhoseReadBackFailsOnceIsReadAgain(boolean refuseOwnCreate) {
         AtomicInteger reads = new AtomicInteger();
         AtomicInteger failAt = new AtomicInteger(-1);
         RecordStore flaky = new RecordStore() {
@@ -321,7 +324,8 @@ class IdempotencyTest {
             @Override
             public boolean createDocument(String key, byte[] body) {
                 failAt.set(reads.get()); // the read right after the create
-                return store.createDocument(key, body);
+                boolean created = store.createDocument(key, body);
+                return created && !refuseOwnCreate; // the SDK's retry of a create that landed sees 412
             }
 
             @Override
