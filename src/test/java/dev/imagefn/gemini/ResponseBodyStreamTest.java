@@ -309,6 +309,28 @@ class ResponseBodyStreamTest {
         }
     }
 
+    /**
+     * A reader that stops reading pauses the connection (back-pressure), so no byte arrives: when the idle timeout
+     * then cuts it, the wait was ours, not a stalled Gemini, and it is not reported as Gemini's timeout.
+     */
+    @Test
+    void aCutWhileTheReaderHeldTheConnectionBackIsNotAGeminiStall() throws Exception {
+        HttpClient idle = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(500)
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS), new PoolOptions().setHttp1MaxSize(1));
+        try {
+            answerChunked(CHUNKS, true); // 8 MB, far past the high mark
+            Exchange e = call(idle, server.actualPort(), 500, false);
+            try (InputStream in = e.stream()) {
+                assertEquals(CHUNK, in.readNBytes(CHUNK).length);
+                Thread.sleep(1_200); // paused at the high mark: the idle timeout cuts the connection
+                IOException failure = assertThrows(IOException.class, () -> readAll(in));
+                assertFalse(failure.getMessage().contains("timed out"), failure.toString());
+            }
+        } finally {
+            idle.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void anInterruptStopsTheWait() throws Exception {
         answerChunked(1, false);
