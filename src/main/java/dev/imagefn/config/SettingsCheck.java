@@ -25,19 +25,31 @@ public class SettingsCheck {
     }
 
     public void check() {
-        if (config.gemini().timeout().toMillis() <= 0) {
-            // 0 would mean no limit at all: a peer that stalls a body would hold its connection for ever.
-            throw new IllegalStateException("imagefn.gemini.timeout must be positive, not " + config.gemini().timeout());
-        }
+        geminiTimeoutMillis(config);
         if (config.limits().maxMetadataBytes() < 0 || config.limits().maxMetadataBytes() > MAX_CALLER_METADATA) {
             // S3 holds 2 KB of user metadata; the function's own names take up to about 600 bytes of it.
             throw new IllegalStateException("imagefn.limits.max-metadata-bytes must be between 0 and "
                     + MAX_CALLER_METADATA + ", not " + config.limits().maxMetadataBytes());
         }
-        if (config.limits().maxImagesPerAnswer() < 1) {
-            // 0 would refuse every answer after paying for it.
-            throw new IllegalStateException("imagefn.limits.max-images-per-answer must be at least 1, not "
-                    + config.limits().maxImagesPerAnswer());
+        maxImagesPerAnswer(config.limits().maxImagesPerAnswer());
+    }
+
+    /** {@code imagefn.gemini.timeout} in milliseconds, refused when not positive. */
+    public static long geminiTimeoutMillis(ImagefnConfig config) {
+        long millis = config.gemini().timeout().toMillis();
+        if (millis <= 0) {
+            // 0 would mean no limit at all: a peer that stalls a body would hold its connection for ever.
+            throw new IllegalStateException("imagefn.gemini.timeout must be positive, not " + config.gemini().timeout());
         }
+        return millis;
+    }
+
+    /** {@code imagefn.limits.max-images-per-answer}, refused below 1. */
+    public static int maxImagesPerAnswer(int maxImages) {
+        if (maxImages < 1) {
+            // 0 would refuse every answer after paying for it.
+            throw new IllegalStateException("imagefn.limits.max-images-per-answer must be at least 1, not " + maxImages);
+        }
+        return maxImages;
     }
 }

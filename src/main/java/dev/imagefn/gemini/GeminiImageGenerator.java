@@ -1,6 +1,7 @@
 package dev.imagefn.gemini;
 
 import dev.imagefn.config.ImagefnConfig;
+import dev.imagefn.config.SettingsCheck;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.GeneratedImage;
@@ -62,12 +63,7 @@ public class GeminiImageGenerator implements ImageGenerator {
     }
 
     private static GeminiApi client(ImagefnConfig config, InFlightCalls calls) {
-        long timeoutMillis = config.gemini().timeout().toMillis();
-        if (timeoutMillis <= 0) {
-            // 0 would mean no limit at all: a peer that stalls a body would hold its connection for ever.
-            throw new IllegalStateException("imagefn.gemini.timeout must be positive, not "
-                    + config.gemini().timeout());
-        }
+        long timeoutMillis = SettingsCheck.geminiTimeoutMillis(config);
         ResponseBodyFilter bodies = new ResponseBodyFilter(timeoutMillis);
         int idleMillis = (int) Math.min(Integer.MAX_VALUE, timeoutMillis);
         return QuarkusRestClientBuilder.newBuilder()

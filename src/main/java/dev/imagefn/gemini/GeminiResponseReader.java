@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.imagefn.config.SettingsCheck;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.GeneratedImage;
 import dev.imagefn.core.ImageBytes;
@@ -49,12 +50,8 @@ final class GeminiResponseReader {
             .build();
 
     GeminiResponseReader(long maxImageBytes, int maxImages) {
-        if (maxImages < 1) {
-            // 0 would refuse every answer after paying for it.
-            throw new IllegalStateException("imagefn.limits.max-images-per-answer must be at least 1, not " + maxImages);
-        }
         this.maxImageBytes = maxImageBytes;
-        this.maxImages = maxImages;
+        this.maxImages = SettingsCheck.maxImagesPerAnswer(maxImages);
     }
 
     GeminiResponse read(InputStream body) throws IOException {

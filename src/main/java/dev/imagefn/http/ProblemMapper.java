@@ -35,7 +35,7 @@ public class ProblemMapper {
         String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
         if (status == 405 && allow == null && uri != null
                 && HttpApi.isRoute("/" + uri.getPath().replaceFirst("^/+", ""))) {
-            allow = "POST"; // every route of ours takes POST only
+            allow = HttpApi.ALLOW;
         }
         // A route of the framework's own (GET /q/openapi, say) says what it allows.
         return ImagesResource.toResponse(status == 405 && allow != null ? reply.with("Allow", allow) : reply);

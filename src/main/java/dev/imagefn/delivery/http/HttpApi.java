@@ -68,6 +68,8 @@ public class HttpApi {
     private final BatchPolls polls;
     private static final String POLL_PATH = "/v1/batches:poll";
     private static final String HEALTH_PATH = "/q/health";
+    /** RFC 9110 §15.5.6: what a 405 on a route here names; every route takes POST only. */
+    public static final String ALLOW = "POST";
     @Inject
     OpenAiImages openAi;
 
@@ -108,9 +110,8 @@ public class HttpApi {
                     + "; use POST /v1/images or POST / (CloudEvents)"), requestId);
         }
         if (!"POST".equalsIgnoreCase(method)) {
-            // RFC 9110 §15.5.6: every route here takes POST only
             return problem(new ImageFnException(ErrorCode.METHOD_NOT_ALLOWED, cut(method) + " is not allowed on "
-                    + cut(p) + "; use POST"), requestId).with("Allow", "POST");
+                    + cut(p) + "; use POST"), requestId).with("Allow", ALLOW);
         }
         if (!signedByAws && !token.accepts(header.apply("Authorization"))) {
             return openAiRoute ? OpenAiErrors.unauthorized(header.apply("Authorization") == null, requestId)
