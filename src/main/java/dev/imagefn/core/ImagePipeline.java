@@ -109,14 +109,14 @@ public class ImagePipeline {
             ImageGenerator generator) {
         ImageJob job = validator.validate(request, requestId);
         if (!job.idempotent() && delivery == null) {
-            return produce(job, deadline, generator, false);
+            return produce(job, deadline, generator, null);
         }
         String hash = RequestHash.of(job);
         IdempotencyKey key = identityOf(job, delivery, hash);
         return idempotency.execute(key, hash, deadline.epochMillis(), new Idempotency.Handler<>() {
             @Override
             public ImageResult run() {
-                return produce(job, deadline, generator, true);
+                return produce(job, deadline, generator, hash);
             }
 
             @Override
@@ -156,15 +156,17 @@ public class ImagePipeline {
     }
 
     /**
-     * Generates and stores; every object is new (an explicit key never overwrites). {@code again}: the job runs
-     * under an idempotency record, so it may have run before (a redelivery that took an expired claim over, a record
-     * expired since): images at its explicit key that an earlier run of it stored are its answer, not a taken key.
+     * Generates and stores; every object is new (an explicit key never overwrites). {@code recordHash}: the job's
+     * {@link RequestHash} when it runs under an idempotency record, else null. Such a job may have run before (a
+     * redelivery that took an expired claim over, a record expired since): images at its explicit key that an
+     * earlier run of it stored are its answer, not a taken key.
      */
-    private ImageResult produce(ImageJob job, Deadline deadline, ImageGenerator generator, boolean again) {
+    private ImageResult produce(ImageJob job, Deadline deadline, ImageGenerator generator, String recordHash) {
         if (job.explicitKey() != null) {
             Optional<ImageStore.StoredObject> existing = store.head(job.explicitKey());
             if (existing.isPresent()) {
-                Optional<ImageResult> earlier = again ? earlierRun(job, existing.get()) : Optional.empty();
+                Optional<ImageResult> earlier = recordHash != null ? earlierRun(job, recordHash, existing.get())
+                        : Optional.empty();
                 if (earlier.isPresent()) {
                     return earlier.get();
                 }
@@ -173,7 +175,6 @@ public class ImagePipeline {
             }
         }
         String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem();
-        String requestHash = job.idempotent() ? RequestHash.of(job) : null;
         List<ReferencePart> refs = references.load(job.references(), deadline);
         ImageJob asked = job;
         Generation generation;
@@ -193,7 +194,7 @@ public class ImagePipeline {
                     job.model().id(), generation.modelVersion().replaceAll("[^\\x20-\\x7e]", "?"));
             metrics.rerouted(job.model().id(), generation.modelVersion());
         }
-        Map<String, String> common = commonMetadata(job, generation.modelVersion(), requestHash);
+        Map<String, String> common = commonMetadata(job, generation.modelVersion(), recordHash);
         List<ImageResult.StoredImage> stored = new ArrayList<>();
         List<String> written = new ArrayList<>();
         int count = generation.images().size();
@@ -315,7 +316,7 @@ public class ImagePipeline {
      * (its whole fingerprint, not only the prompt), written by one run, on every image the main one counts. Nothing
      * is paid again; the answer's text part, which is not stored, is not in it.
      */
-    private Optional<ImageResult> earlierRun(ImageJob job, ImageStore.StoredObject main) {
+    private Optional<ImageResult> earlierRun(ImageJob job, String requestHash, ImageStore.StoredObject main) {
         int count;
         try {
             count = Integer.parseInt(main.metadata().getOrDefault(StoredMetadata.IMAGES, ""));
@@ -329,7 +330,7 @@ public class ImagePipeline {
         for (int i = 0; i < count; i++) {
             String key = ObjectKeys.keyFor(null, job.explicitKey(), i, count, null);
             Optional<ImageStore.StoredObject> o = i == count - 1 ? Optional.of(main) : store.head(key);
-            if (o.isEmpty() || !ranBefore(job, o.get().metadata(), main.metadata())) {
+            if (o.isEmpty() || !ranBefore(job, requestHash, o.get().metadata(), main.metadata())) {
                 return Optional.empty();
             }
             Map<String, String> m = o.get().metadata();
@@ -348,10 +349,11 @@ public class ImagePipeline {
                 m.get(StoredMetadata.MODEL_VERSION), null));
     }
 
-    private static boolean ranBefore(ImageJob job, Map<String, String> m, Map<String, String> main) {
+    private static boolean ranBefore(ImageJob job, String requestHash, Map<String, String> m,
+            Map<String, String> main) {
         return job.idempotent()
                 && Hashes.sha256Hex(job.idempotencyKey()).equals(m.get(StoredMetadata.IDEMPOTENCY_KEY_SHA256))
-                && RequestHash.of(job).equals(m.get(StoredMetadata.REQUEST_SHA256))
+                && requestHash.equals(m.get(StoredMetadata.REQUEST_SHA256))
                 && m.get(StoredMetadata.SHA256) != null
                 && java.util.Objects.equals(m.get(StoredMetadata.REQUEST_ID), main.get(StoredMetadata.REQUEST_ID));
     }
