@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.idempotency.Idempotency;
 import dev.imagefn.core.idempotency.IdempotencyKey;
+import dev.imagefn.testing.ForwardingRecordStore;
 import dev.imagefn.testing.InMemoryImageStore;
 import dev.imagefn.testing.ScriptedGenerator;
 import dev.imagefn.testing.TestConfig;
@@ -99,28 +100,13 @@ class ImagePipelineTest {
 
     /** The pipeline with an idempotency store whose completions always fail (S3 answering 503), on a clock. */
     private ImagePipeline pipelineWhoseCompletionsFail(java.util.concurrent.atomic.AtomicLong clock) {
-        dev.imagefn.core.idempotency.RecordStore failing = new dev.imagefn.core.idempotency.RecordStore() {
-            @Override
-            public java.util.Optional<Document> getDocument(String key) {
-                return store.getDocument(key);
-            }
-
-            @Override
-            public boolean createDocument(String key, byte[] body) {
-                return store.createDocument(key, body);
-            }
-
+        dev.imagefn.core.idempotency.RecordStore failing = new ForwardingRecordStore(store) {
             @Override
             public boolean replaceDocument(String key, byte[] body, String etag) {
                 if (!new String(body, java.nio.charset.StandardCharsets.UTF_8).contains("IN_PROGRESS")) {
                     throw new IllegalStateException("503 SlowDown");
                 }
-                return store.replaceDocument(key, body, etag);
-            }
-
-            @Override
-            public void deleteDocument(String key, String etag) {
-                store.deleteDocument(key, etag);
+                return super.replaceDocument(key, body, etag);
             }
         };
         ModelCatalogue catalogue = new ModelCatalogue(config);

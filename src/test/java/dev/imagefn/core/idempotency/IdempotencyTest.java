@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.imagefn.testing.ForwardingRecordStore;
 import dev.imagefn.testing.InMemoryRecordStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -238,32 +239,17 @@ class IdempotencyTest {
      */
     private RecordStore completionsFailing(int failures, boolean landed) {
         AtomicInteger left = new AtomicInteger(failures);
-        return new RecordStore() {
-            @Override
-            public Optional<Document> getDocument(String key) {
-                return store.getDocument(key);
-            }
-
-            @Override
-            public boolean createDocument(String key, byte[] body) {
-                return store.createDocument(key, body);
-            }
-
+        return new ForwardingRecordStore(store) {
             @Override
             public boolean replaceDocument(String key, byte[] body, String etag) {
                 IdempotencyRecord r = IdempotencyRecord.fromJson(body);
                 if (r.status() != IdempotencyRecord.Status.IN_PROGRESS && left.getAndDecrement() > 0) {
                     if (landed) {
-                        store.replaceDocument(key, body, etag);
+                        super.replaceDocument(key, body, etag);
                     }
                     throw new IllegalStateException("503 SlowDown");
                 }
-                return store.replaceDocument(key, body, etag);
-            }
-
-            @Override
-            public void deleteDocument(String key, String etag) {
-                store.deleteDocument(key, etag);
+                return super.replaceDocument(key, body, etag);
             }
         };
     }
@@ -312,30 +298,20 @@ class IdempotencyTest {
     void aClaimWhoseReadBackFailsOnceIsReadAgain(boolean refuseOwnCreate) {
         AtomicInteger reads = new AtomicInteger();
         AtomicInteger failAt = new AtomicInteger(-1);
-        RecordStore flaky = new RecordStore() {
+        RecordStore flaky = new ForwardingRecordStore(store) {
             @Override
             public Optional<Document> getDocument(String key) {
                 if (reads.getAndIncrement() == failAt.get()) {
                     throw new IllegalStateException("503 SlowDown");
                 }
-                return store.getDocument(key);
+                return super.getDocument(key);
             }
 
             @Override
             public boolean createDocument(String key, byte[] body) {
                 failAt.set(reads.get()); // the read right after the create
-                boolean created = store.createDocument(key, body);
+                boolean created = super.createDocument(key, body);
                 return created && !refuseOwnCreate; // the SDK's retry of a create that landed sees 412
-            }
-
-            @Override
-            public boolean replaceDocument(String key, byte[] body, String etag) {
-                return store.replaceDocument(key, body, etag);
-            }
-
-            @Override
-            public void deleteDocument(String key, String etag) {
-                store.deleteDocument(key, etag);
             }
         };
         List<Duration> pauses = new ArrayList<>();
