@@ -45,6 +45,9 @@ public final class Bench {
     private static final String KEY = "bench-key";
     private static final String BUCKET = "images";
     private static final int RUNS = Integer.getInteger("bench.runs", 7);
+    /** -Dbench.cold=jvmAot,peer runs only those cold starts (names as in results.json); default all. */
+    private static final List<String> COLD = List.of(System.getProperty("bench.cold",
+            "jvm,jvmTuned,jvmAot,native,peer,peerTuned,lambdaJvm,lambdaNative").split(","));
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Start-up flags for small serverless instances: C1 only and the serial collector. */
     private static final String[] TUNED = {"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"};
@@ -223,17 +226,24 @@ public final class Bench {
         String body = "{\"prompt\":\"cold start\",\"aspectRatio\":\"1:1\",\"imageSize\":\"1K\"}";
         Map<String, Object> cold = new LinkedHashMap<>();
         System.out.println("\n1. cold start: process spawn → first image (median of " + RUNS + ")");
-        cold.put("jvm", coldStart(function(LocalS3.freePort()), body, "imagefn JVM (aot-jar)"));
-        cold.put("jvmTuned", coldStart(function(LocalS3.freePort(), TUNED), body, "imagefn JVM, C1 + SerialGC"));
-
-        if (Files.exists(AOT_CACHE)) {
+        if (COLD.contains("jvm")) {
+            cold.put("jvm", coldStart(function(LocalS3.freePort()), body, "imagefn JVM (aot-jar)"));
+        }
+        if (COLD.contains("jvmTuned")) {
+            cold.put("jvmTuned", coldStart(function(LocalS3.freePort(), TUNED), body, "imagefn JVM, C1 + SerialGC"));
+        }
+        if (!COLD.contains("jvmAot")) {
+            System.out.println("   JVM + AOT cache: not asked for (-Dbench.cold)");
+        } else if (Files.exists(AOT_CACHE)) {
             cold.put("jvmAot", coldStart(function(LocalS3.freePort(), concat(AOT_OPTS, "-XX:AOTCache="
                     + AOT_CACHE.toAbsolutePath())), body, "imagefn JVM + AOT cache (make build's)"));
         } else {
             System.out.println("   JVM + AOT cache: skipped, no " + AOT_CACHE + " (make build or make aot writes it)");
         }
         Path runner = nativeRunner();
-        if (runner != null) {
+        if (!COLD.contains("native")) {
+            cold.put("native", "not asked for");
+        } else if (runner != null) {
             cold.put("native", coldStart(new Target("native", List.of(runner.toString()), function(0).env()), body,
                     "imagefn native (HTTP)"));
         } else {
@@ -241,13 +251,21 @@ public final class Bench {
                     + " a container engine exists)");
             cold.put("native", "skipped: no native executable");
         }
-        cold.put("peer", coldStart(peer(LocalS3.freePort()), body, "peer (google-genai + AWS SDK)"));
-        cold.put("peerTuned", coldStart(peer(LocalS3.freePort(), TUNED), body, "peer, C1 + SerialGC"));
+        if (COLD.contains("peer")) {
+            cold.put("peer", coldStart(peer(LocalS3.freePort()), body, "peer (google-genai + AWS SDK)"));
+        }
+        if (COLD.contains("peerTuned")) {
+            cold.put("peerTuned", coldStart(peer(LocalS3.freePort(), TUNED), body, "peer, C1 + SerialGC"));
+        }
         RuntimeApi.warmUp();
-        cold.put("lambdaJvm", lambdaColdStart(JVM_ZIP, "jvm", body, "Lambda JVM zip, AWS's RIC",
-                "make build or make bench packages it (-Plambda)"));
-        cold.put("lambdaNative", lambdaColdStart(NATIVE_ZIP, "native", body, "Lambda native bootstrap",
-                "make lambda-native builds it where GraalVM or a container engine exists"));
+        if (COLD.contains("lambdaJvm")) {
+            cold.put("lambdaJvm", lambdaColdStart(JVM_ZIP, "jvm", body, "Lambda JVM zip, AWS's RIC",
+                    "make build or make bench packages it (-Plambda)"));
+        }
+        if (COLD.contains("lambdaNative")) {
+            cold.put("lambdaNative", lambdaColdStart(NATIVE_ZIP, "native", body, "Lambda native bootstrap",
+                    "make lambda-native builds it where GraalVM or a container engine exists"));
+        }
         results.put("coldStart", cold);
         if (cold.get("native") instanceof Map<?, ?> n) {
             long ms = ((Number) n.get("medianMs")).longValue();
