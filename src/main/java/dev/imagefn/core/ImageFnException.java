@@ -10,6 +10,8 @@ import java.util.OptionalLong;
  * long base64), and optional extra problem members (block reason, suggested model, ...).
  */
 public class ImageFnException extends RuntimeException {
+    /** What a transient failure asks a caller to wait when nothing said how long (5xx after the retries). */
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     private final ErrorCode code;
     private final Map<String, String> extensions;
     private final Duration retryAfter;
@@ -81,9 +83,13 @@ public class ImageFnException extends RuntimeException {
         return Optional.ofNullable(retryAfter);
     }
 
-    /** Retry-After as every carrier sends it: whole seconds, rounded up (never early), at least 1. */
+    /**
+     * Retry-After as every carrier sends it: whole seconds, rounded up (never early), at least 1; for a transient
+     * failure without a delay of its own, {@link #DEFAULT_RETRY_AFTER}.
+     */
     public OptionalLong retryAfterSeconds() {
-        return retryAfter == null ? OptionalLong.empty() : OptionalLong.of(wholeSecondsUp(retryAfter));
+        Duration d = retryAfter == null && retryable() ? DEFAULT_RETRY_AFTER : retryAfter;
+        return d == null ? OptionalLong.empty() : OptionalLong.of(wholeSecondsUp(d));
     }
 
     static long wholeSecondsUp(Duration d) {

@@ -41,8 +41,9 @@ import org.jboss.logging.Logger;
 public class GeminiImageGenerator implements ImageGenerator {
     private static final Logger LOG = Logger.getLogger(GeminiImageGenerator.class);
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** Finish reasons that are a content filter's block; {@code MODEL_ARMOR} is Vertex's response filter. */
     static final Set<String> BLOCK_REASONS = Set.of("IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "SAFETY",
-            "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_RECITATION", "RECITATION");
+            "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_RECITATION", "RECITATION", "MODEL_ARMOR");
 
     private final GeminiApi api;
     private final InFlightCalls calls;
@@ -257,6 +258,12 @@ public class GeminiImageGenerator implements ImageGenerator {
             return Attempt.fail(new ImageFnException(ErrorCode.MODEL_UNAVAILABLE, "model '" + model
                     + "' is not available on the Gemini API (it may be retired); try '" + successor + "'",
                     Map.of("model", model, "suggestedModel", successor), null, null), false, null);
+        }
+        if (status == 499 || "CANCELLED".equals(error.status())) {
+            // Google's CANCELLED: the call was abandoned before an answer, so nothing was delivered; the official
+            // SDKs do not retry it, a caller may.
+            return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    "Gemini cancelled the request (" + status + "): " + message), false, null);
         }
         if (isAuthFailure(status, error)) {
             return Attempt.fail(new ImageFnException(ErrorCode.UPSTREAM_AUTH,

@@ -20,4 +20,12 @@ class ImageFnExceptionTest {
                 null).retryAfterSeconds().getAsLong());
         assertTrue(ImageFnException.invalid("x").retryAfterSeconds().isEmpty());
     }
+
+    @Test
+    void aTransientFailureWithoutADelayOfItsOwnStillSaysWhenToComeBack() {
+        assertEquals(5, new ImageFnException(ErrorCode.STORAGE_UNAVAILABLE, "x").retryAfterSeconds().getAsLong());
+        assertEquals(5, new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "x").retryAfterSeconds().getAsLong());
+        assertTrue(new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "x").paid().retryAfterSeconds().isEmpty(),
+                "a failure that must not be redelivered gives no time to come back");
+    }
 }
