@@ -172,7 +172,13 @@ class SqsBatchHandler {
         String body = record.path("body").asText("");
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         JsonNode tree = tree(bytes);
+        IdempotencyKey identity = IdempotencyKey.delivery("sqs", messageId);
         if (isSnsNotification(tree)) {
+            // SNS delivers at least once: a second copy is another SQS message carrying the same notification.
+            String notification = tree.path("MessageId").asText("");
+            if (!notification.isBlank()) {
+                identity = IdempotencyKey.delivery("sns", tree.path("TopicArn").asText() + "#" + notification);
+            }
             bytes = tree.path("Message").asText().getBytes(StandardCharsets.UTF_8);
             tree = tree(bytes);
         }
@@ -185,7 +191,7 @@ class SqsBatchHandler {
                     .map(o -> Outcome.failed(messageId, o.error()))
                     .orElse(Outcome.skipped(messageId, "storage notification: " + objects.size() + " object(s)"));
         }
-        Delivery delivery = new Delivery("sqs", messageId, IdempotencyKey.delivery("sqs", messageId), body,
+        Delivery delivery = new Delivery("sqs", messageId, identity, body,
                 requestId + "/" + messageId, deadline);
         EventBodies.Job job;
         try {

@@ -288,7 +288,7 @@ class LambdaHandlerTest extends HttpTestBase {
         JsonNode envelope = JSON.readTree(sns.get("body").asText());
         String id = "m-sns-" + UUID.randomUUID();
         String job = JSON.writeValueAsString(((com.fasterxml.jackson.databind.node.ObjectNode) envelope.deepCopy())
-                .put("Message", "{\"prompt\":\"fanned out by SNS\"}"));
+                .put("MessageId", UUID.randomUUID().toString()).put("Message", "{\"prompt\":\"fanned out by SNS\"}"));
         assertEquals(List.of(), itemFailures(invoke("{\"Records\":[" + sqsRecord(id, job) + "]}")));
         assertEquals("fanned out by SNS", gemini().lastRequest().json().at("/contents/0/parts/0/text").asText());
         assertEquals(1, gemini().calls());
@@ -306,6 +306,25 @@ class LambdaHandlerTest extends HttpTestBase {
         added.removeAll(before);
         assertEquals(Set.of(), added, "a test event is no failed job");
         assertEquals(1, gemini().calls());
+    }
+
+    @Test
+    void oneSnsNotificationDeliveredTwiceAsTwoMessagesPaysOnce() throws Exception {
+        JsonNode envelope = JSON.readTree(JSON.readTree(java.nio.file.Path.of(
+                "src/test/resources/realworld/events/aws__powertools-lambda-python__sqs-carrying-sns.json").toFile())
+                .at("/Records/0/body").asText());
+        String once = JSON.writeValueAsString(((com.fasterxml.jackson.databind.node.ObjectNode) envelope.deepCopy())
+                .put("MessageId", UUID.randomUUID().toString()).put("Message", "{\"prompt\":\"one notification\"}"));
+        String other = JSON.writeValueAsString(((com.fasterxml.jackson.databind.node.ObjectNode) envelope.deepCopy())
+                .put("MessageId", UUID.randomUUID().toString()).put("Message", "{\"prompt\":\"one notification\"}"));
+        assertEquals(List.of(), itemFailures(invoke("{\"Records\":[" + sqsRecord("m-" + UUID.randomUUID(), once)
+                + "]}")));
+        assertEquals(List.of(), itemFailures(invoke("{\"Records\":[" + sqsRecord("m-" + UUID.randomUUID(), once)
+                + "]}")));
+        assertEquals(1, gemini().calls(), "SNS's second copy of a notification is no new job");
+        assertEquals(List.of(), itemFailures(invoke("{\"Records\":[" + sqsRecord("m-" + UUID.randomUUID(), other)
+                + "]}")));
+        assertEquals(2, gemini().calls(), "another notification with the same message is one");
     }
 
     @Test
