@@ -3,6 +3,7 @@ package dev.imagefn.delivery;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.imagefn.core.ImageFnException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,12 +25,14 @@ public record CloudEvent(String id, String source, String type, String subject, 
     public static final String FAILED = "dev.imagefn.image.failed";
     /** Eventarc's Cloud Storage event: an upload pipeline trigger. */
     public static final String GCS_FINALIZED = "google.cloud.storage.object.v1.finalized";
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** A structured-mode CloudEvent (JSON format), as found in a queue message or a file. */
     public static CloudEvent structured(byte[] body) {
         String specVersion = null, id = null, source = null, type = null, subject = null, dataContentType = null;
         byte[] data = null;
+        boolean dataGiven = false;
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw ImageFnException.invalid("a structured CloudEvent must be a JSON object");
@@ -44,10 +47,20 @@ public record CloudEvent(String id, String source, String type, String subject, 
                     case "type" -> type = text(p, name);
                     case "subject" -> subject = text(p, name);
                     case "datacontenttype" -> dataContentType = text(p, name);
-                    case "data" -> data = rawValue(p, body, v);
-                    case "data_base64" -> data = v == JsonToken.VALUE_NULL ? null : decodeBase64(text(p, name));
+                    case "data", "data_base64" -> {
+                        if (v != JsonToken.VALUE_NULL) {
+                            if (dataGiven) {
+                                throw ImageFnException.invalid("a CloudEvent has data or data_base64, not both");
+                            }
+                            dataGiven = true;
+                            data = name.equals("data") ? rawValue(p, body, v) : decodeBase64(text(p, name));
+                        }
+                    }
                     default -> p.skipChildren();
                 }
+            }
+            if (p.nextToken() != null) {
+                throw ImageFnException.invalid("content after the structured CloudEvent");
             }
         } catch (IOException e) {
             throw ImageFnException.invalid("the structured CloudEvent is not valid JSON");

@@ -42,6 +42,23 @@ class CloudEventTest {
         }
     }
 
+    @Test
+    void anEnvelopeThatSaysTwoThingsIsRefused() {
+        String head = EVENT.substring(0, EVENT.length() - 1);
+        String dataBase64 = ",\"data_base64\":\"eyJwcm9tcHQiOiJhbm90aGVyIn0=\"";
+        for (String bad : new String[] {
+                EVENT + " {\"specversion\":\"1.0\",\"id\":\"e-2\"}", // a second event after the first
+                head + ",\"id\":\"e-2\"}", // an attribute twice: which id is the event's?
+                head + dataBase64 + "}", // data and data_base64 are mutually exclusive
+        }) {
+            ImageFnException e = assertThrows(ImageFnException.class,
+                    () -> CloudEvent.structured(bad.getBytes(StandardCharsets.UTF_8)), bad);
+            assertEquals(ErrorCode.INVALID_REQUEST, e.code(), bad);
+        }
+        assertEquals("{\"prompt\":\"a fox\"}", new String(CloudEvent.structured((head + ",\"data_base64\":null}")
+                .getBytes(StandardCharsets.UTF_8)).data(), StandardCharsets.UTF_8), "a null member is an absent one");
+    }
+
     private static byte[] withData(String base64) {
         return ("{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"//t\",\"type\":\"dev.imagefn.image.requested\","
                 + "\"data_base64\":\"" + base64 + "\"}").getBytes(StandardCharsets.UTF_8);
