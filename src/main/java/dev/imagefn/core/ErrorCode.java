@@ -15,6 +15,7 @@ public enum ErrorCode {
     REFERENCE_FORBIDDEN(403, PERMANENT, "Reference image not allowed"),
     NOT_FOUND(404, PERMANENT, "No such route"),
     METHOD_NOT_ALLOWED(405, PERMANENT, "Method not allowed"),
+    REQUEST_TIMEOUT(408, TRANSIENT, "Request body too slow"),
     IDEMPOTENCY_CONFLICT(409, PERMANENT, "Idempotency key reused with another request"),
     KEY_EXISTS(409, PERMANENT, "Key exists"),
     IDEMPOTENCY_IN_PROGRESS(409, TRANSIENT, "Same request in progress"),

@@ -17,8 +17,8 @@ public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
     @ServerExceptionMapper
-    public Response map(ImageFnException e, HttpHeaders headers) {
-        return problem(e, requestId(headers));
+    public Response map(ImageFnException e, HttpHeaders headers, UriInfo uri) {
+        return ImagesResource.toResponse(HttpApi.problemOn(path(uri), e, requestId(headers)));
     }
 
     @ServerExceptionMapper
@@ -31,10 +31,9 @@ public class ProblemMapper {
             case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
             default -> status < 500 ? ErrorCode.INVALID_REQUEST : ErrorCode.INTERNAL;
         };
-        HttpReply reply = HttpApi.problem(new ImageFnException(code, e.getMessage()), requestId(headers));
+        HttpReply reply = HttpApi.problemOn(path(uri), new ImageFnException(code, e.getMessage()), requestId(headers));
         String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
-        if (status == 405 && allow == null && uri != null
-                && HttpApi.isRoute("/" + uri.getPath().replaceFirst("^/+", ""))) {
+        if (status == 405 && allow == null && uri != null && HttpApi.isRoute(path(uri))) {
             allow = HttpApi.ALLOW;
         }
         // A route of the framework's own (GET /q/openapi, say) says what it allows.
@@ -42,15 +41,15 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response map(RuntimeException e, HttpHeaders headers) {
+    public Response map(RuntimeException e, HttpHeaders headers, UriInfo uri) {
         String requestId = requestId(headers);
         LOG.errorf(e, "request %s failed unexpectedly", requestId);
-        return problem(new ImageFnException(ErrorCode.INTERNAL, "internal error; see the logs for request "
-                + requestId), requestId);
+        return ImagesResource.toResponse(HttpApi.problemOn(path(uri), new ImageFnException(ErrorCode.INTERNAL,
+                "internal error; see the logs for request " + requestId), requestId));
     }
 
-    public static Response problem(ImageFnException e, String requestId) {
-        return ImagesResource.toResponse(HttpApi.problem(e, requestId));
+    private static String path(UriInfo uri) {
+        return uri == null ? "/" : "/" + uri.getPath().replaceFirst("^/+", "");
     }
 
     private static String requestId(HttpHeaders headers) {

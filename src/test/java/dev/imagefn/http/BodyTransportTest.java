@@ -25,6 +25,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
@@ -46,12 +47,13 @@ class BodyTransportTest extends HttpTestBase {
         return RestAssured.port;
     }
 
+    /** Whatever the declared length: 100 GB too is imagefn's problem document, not the HTTP server's bare 413. */
     @ParameterizedTest
-    @ValueSource(strings = {"/v1/images", "/"})
-    void aDeclaredLengthOverTheLimitIsRefusedBeforeAnyBodyByte(String path) throws Exception {
+    @CsvSource({"/v1/images,50000000", "/,50000000", "/v1/images,100000000000", "/,100000000000"})
+    void aDeclaredLengthOverTheLimitIsRefusedBeforeAnyBodyByte(String path, String length) throws Exception {
         try (RawHttp c = new RawHttp(port(), Duration.ofSeconds(10))) {
             c.head("POST", path, port(), RawHttp.headers("Content-Type", "application/json", "Content-Length",
-                    "50000000", "X-Request-Id", "declared-too-long", "ce-specversion", "1.0", "ce-id", "big-1",
+                    length, "X-Request-Id", "declared-too-long", "ce-specversion", "1.0", "ce-id", "big-1",
                     "ce-source", "/raw", "ce-type", "dev.imagefn.image.requested"));
             long sent = System.nanoTime();
             RawHttp.Answer a = c.read();

@@ -243,6 +243,37 @@ class OpenAiImagesTest extends HttpTestBase {
                 .body("error.type", equalTo("invalid_request_error"));
     }
 
+    /**
+     * What the framework refuses before the route runs (a Content-Type it cannot parse, another method) and a
+     * length over every limit are in OpenAI's shape too, as an SDK reads them; so is the Lambda carrier's 405.
+     */
+    @Test
+    void failuresRaisedAroundTheRouteAreInOpenAisShapeToo() throws Exception {
+        String auth = "Bearer " + RestrictedProfile.TOKEN;
+        given().header("Content-Type", "text").header("Authorization", auth)
+                .body("{\"prompt\":\"p\"}".getBytes(StandardCharsets.UTF_8)).when().post(PATH).then().statusCode(400)
+                .contentType("application/json").body("error.type", equalTo("invalid_request_error"))
+                .body("error.code", equalTo("invalid_request"));
+        given().header("Authorization", auth).when().get(PATH).then().statusCode(405).header("Allow", "POST")
+                .contentType("application/json").body("error.code", equalTo("method_not_allowed"));
+        int port = io.restassured.RestAssured.port;
+        try (dev.imagefn.testing.RawHttp c = new dev.imagefn.testing.RawHttp(port, Duration.ofSeconds(10))) {
+            c.head("POST", PATH, port, dev.imagefn.testing.RawHttp.headers("Content-Type", "application/json",
+                    "Content-Length", "100000000000", "Authorization", auth));
+            dev.imagefn.testing.RawHttp.Answer a = c.read();
+            assertEquals(413, a.status(), a.text());
+            assertEquals("payload_too_large", io.restassured.path.json.JsonPath.from(a.text()).getString("error.code"),
+                    a.text());
+        }
+        HttpReply lambda = api.route("GET", PATH, h -> h.equalsIgnoreCase("Authorization") ? auth : null, new byte[0],
+                Deadline.after(Duration.ofSeconds(60)));
+        assertEquals(405, lambda.status());
+        assertEquals("POST", lambda.headers().get("Allow"));
+        assertEquals("method_not_allowed", io.restassured.path.json.JsonPath.from(new String(lambda.body(),
+                StandardCharsets.UTF_8)).getString("error.code"));
+        assertEquals(0, gemini().calls());
+    }
+
     @Test
     void aMissingOrWrongTokenIsInvalidApiKey() {
         given().contentType("application/json").body("{\"prompt\":\"p\"}").when().post(PATH).then().statusCode(401)

@@ -104,13 +104,13 @@ public class HttpApi {
             return new HttpReply(200, Map.of("Content-Type", JSON),
                     "{\"status\":\"UP\",\"checks\":[]}".getBytes(StandardCharsets.UTF_8));
         }
-        boolean openAiRoute = p.equals(OPENAI_PATH) || p.equals(OPENAI_PATH + "/");
+        boolean openAiRoute = isOpenAiRoute(p);
         if (!isRoute(p)) {
             return problem(new ImageFnException(ErrorCode.NOT_FOUND, "no route for " + cut(p)
                     + "; use POST /v1/images or POST / (CloudEvents)"), requestId);
         }
         if (!"POST".equalsIgnoreCase(method)) {
-            return problem(new ImageFnException(ErrorCode.METHOD_NOT_ALLOWED, cut(method) + " is not allowed on "
+            return problemOn(p, new ImageFnException(ErrorCode.METHOD_NOT_ALLOWED, cut(method) + " is not allowed on "
                     + cut(p) + "; use POST"), requestId).with("Allow", ALLOW);
         }
         if (!signedByAws && !token.accepts(header.apply("Authorization"))) {
@@ -139,6 +139,16 @@ public class HttpApi {
     }
 
     /** A path this API answers (the health path aside). */
+    /** The OpenAI-compatible route, whose every failure is in OpenAI's error shape. */
+    public static boolean isOpenAiRoute(String p) {
+        return OPENAI_PATH.equals(p) || (OPENAI_PATH + "/").equals(p);
+    }
+
+    /** A failure on {@code path}: OpenAI's error shape on its route, a problem document everywhere else. */
+    public static HttpReply problemOn(String path, ImageFnException e, String requestId) {
+        return isOpenAiRoute(path) ? OpenAiErrors.reply(e, requestId) : problem(e, requestId);
+    }
+
     public static boolean isRoute(String p) {
         return p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/") || p.equals(POLL_PATH)
                 || p.equals(OPENAI_PATH) || p.equals(OPENAI_PATH + "/");

@@ -103,7 +103,8 @@ final class HttpCalls {
                 throw tooLarge(max);
             }
             if (System.nanoTime() > deadlineNanos) {
-                throw ImageFnException.invalid("the body did not arrive in time");
+                // RFC 9110 408: nothing was paid for, and the sender may send it again (Knative retries a 408).
+                throw new ImageFnException(ErrorCode.REQUEST_TIMEOUT, "the body did not arrive in time");
             }
         }
     }
