@@ -83,14 +83,26 @@ public class ImagePipeline {
     }
 
     /** A job validated once: the identity under which it is paid once, and what its paid call would send. */
-    public record Prepared(IdempotencyKey identity, GenerationRequest request) {
+    public record Prepared(IdempotencyKey identity, GenerationRequest request, String requestHash) {
     }
 
     /** {@link #prepare(ImageRequest, String)} and the job's identity for {@code delivery}, from one validation. */
     public Prepared prepare(ImageRequest request, IdempotencyKey delivery, String requestId) {
         ImageJob job = validator.validate(request, requestId);
-        IdempotencyKey identity = identityOf(job, delivery, RequestHash.of(job));
-        return new Prepared(identity, generationRequestOf(job));
+        String hash = RequestHash.of(job);
+        return new Prepared(identityOf(job, delivery, hash), generationRequestOf(job), hash);
+    }
+
+    /**
+     * Whether the job's idempotency record already holds its outcome (a run elsewhere answered it, e.g. the same
+     * {@code idempotencyKey} sent synchronously before); IDEMPOTENCY_CONFLICT for another request under its key.
+     */
+    public boolean answeredBefore(Prepared prepared) {
+        return switch (idempotency.earlier(prepared.identity(), prepared.requestHash())) {
+            case ANSWERED -> true;
+            case OTHER_REQUEST -> throw conflict();
+            case NONE, RUNNING -> false;
+        };
     }
 
     private GenerationRequest generationRequestOf(ImageJob job) {
@@ -103,6 +115,11 @@ public class ImagePipeline {
         // job, not a conflict: only a caller's own key can conflict.
         return job.idempotent() ? IdempotencyKey.caller(job.idempotencyKey())
                 : new IdempotencyKey(delivery.namespace(), delivery.key() + "\n" + hash);
+    }
+
+    private static ImageFnException conflict() {
+        return new ImageFnException(ErrorCode.IDEMPOTENCY_CONFLICT, "this idempotency key was used for a "
+                + "different request (prompt, model, options or key); use a new key for a new request");
     }
 
     private ImageResult runJob(ImageRequest request, IdempotencyKey delivery, String requestId, Deadline deadline,
@@ -143,8 +160,7 @@ public class ImagePipeline {
 
             @Override
             public RuntimeException conflict() {
-                return new ImageFnException(ErrorCode.IDEMPOTENCY_CONFLICT, "this idempotency key was used for a "
-                        + "different request (prompt, model, options or key); use a new key for a new request");
+                return ImagePipeline.conflict();
             }
 
             @Override
@@ -175,7 +191,8 @@ public class ImagePipeline {
             }
         }
         String stem = job.explicitKey() != null ? job.explicitKey() : keys.stem();
-        List<ReferencePart> refs = references.load(job.references(), deadline);
+        List<ReferencePart> refs = generator.needsReferences() ? references.load(job.references(), deadline)
+                : List.of();
         ImageJob asked = job;
         Generation generation;
         try {

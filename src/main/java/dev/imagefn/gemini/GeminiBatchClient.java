@@ -27,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -100,9 +101,15 @@ public class GeminiBatchClient implements BatchGateway {
                 g.writeEndObject();
             });
         }
-        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(URI.create(base + "/v1beta/models/" + model
-                + ":batchGenerateContent")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)), deadline, "create the batch");
+        HttpResponse<byte[]> response;
+        try {
+            response = send(HttpRequest.newBuilder(URI.create(base + "/v1beta/models/" + model
+                    + ":batchGenerateContent")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)), deadline, "create the batch");
+        } catch (NotFound gone) {
+            throw new ImageFnException(ErrorCode.MODEL_UNAVAILABLE, "model '" + model + "' is not available on the"
+                    + " Gemini API (it may be retired): " + gone.getMessage(), Map.of("model", model), null, null);
+        }
         String name = nested(response.body(), "name");
         if (name == null || !name.startsWith("batches/")) {
             throw new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, "Gemini's answer to the batch names no batch");

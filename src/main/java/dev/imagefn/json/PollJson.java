@@ -2,6 +2,7 @@ package dev.imagefn.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.imagefn.core.Disposition;
 import dev.imagefn.core.ImageFnException;
 import dev.imagefn.core.ImageResult;
 import dev.imagefn.core.batch.PollReport;
@@ -40,8 +41,11 @@ public final class PollJson {
                 if (f.failureRecord() != null) {
                     extensions.put("failureRecord", f.failureRecord());
                 }
+                // A failure with its record is final, whatever its code would say of another try.
+                Disposition d = f.failureRecord() != null && f.problem().disposition().redeliver()
+                        ? Disposition.PERMANENT : f.problem().disposition();
                 ProblemJson.write(g, new ImageFnException(f.problem().code(), f.problem().detail(), extensions, null,
-                        null), f.requestId());
+                        null).as(d), f.requestId());
             }
             g.writeEndArray();
             g.writeEndObject();

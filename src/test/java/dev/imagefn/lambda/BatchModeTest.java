@@ -208,6 +208,17 @@ class BatchModeTest extends HttpTestBase {
     }
 
     @Test
+    void aBatchForAModelGeminiDoesNotHaveIsModelUnavailable() {
+        dev.imagefn.core.Deadline deadline = dev.imagefn.core.Deadline.after(java.time.Duration.ofSeconds(30));
+        String retired = "gemini-2.0-flash-preview-image-generation";
+        dev.imagefn.core.ImageFnException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.imagefn.core.ImageFnException.class, () -> gateway.submit(retired, "imagefn-gone", List.of(
+                        new dev.imagefn.core.batch.BatchGateway.Request("k-1", new dev.imagefn.core.GenerationRequest(
+                                retired, "a fox", null, null, List.of(), false, null, false, null))), deadline));
+        assertEquals(dev.imagefn.core.ErrorCode.MODEL_UNAVAILABLE, e.code(), e.getMessage());
+    }
+
+    @Test
     void theBatchClientFindsABatchByItsDisplayNameAcrossPagesOfGeminisList() {
         batchApi().reset();
         batchApi().listPageCap(2);

@@ -3,8 +3,10 @@ package dev.imagefn.core.batch;
 import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
 import dev.imagefn.core.ErrorCode;
+import dev.imagefn.core.Generation;
 import dev.imagefn.core.GenerationRequest;
 import dev.imagefn.core.ImageFnException;
+import dev.imagefn.core.ImageGenerator;
 import dev.imagefn.core.ImagePipeline;
 import dev.imagefn.core.ImageRequest;
 import dev.imagefn.core.ImageResult;
@@ -105,7 +107,7 @@ public class BatchJobs {
             ImageRequest request) {
         ImagePipeline.Prepared prepared = pipeline.prepare(request, identity, requestId);
         String id = prepared.identity().recordId();
-        if (store.getDocument(area + "done/" + id + ".json").isPresent()) {
+        if (store.getDocument(area + "done/" + id + ".json").isPresent() || pipeline.answeredBefore(prepared)) {
             return Recorded.ALREADY_DONE;
         }
         PendingEntry entry = new PendingEntry(id, kind, deliveryId, identity, recordOf, requestId, clock.getAsLong(),
@@ -134,11 +136,15 @@ public class BatchJobs {
         for (Queued q; (q = queue.poll()) != null; ) {
             taken.add(q);
         }
-        return submitByModel(taken, 1, deadline, group -> { });
+        return submitByModel(taken, 1, deadline, group -> { }, new ArrayList<>());
     }
 
+    /**
+     * One batch per model. A group Gemini refuses for good (400, or 404 for the model) will not be accepted later:
+     * its jobs become failure records ({@code failed}). Any other failure leaves them pending ({@code notSubmitted}).
+     */
     private List<String> submitByModel(List<Queued> entries, int attempt, Deadline deadline,
-            java.util.function.Consumer<List<Queued>> notSubmitted) {
+            java.util.function.Consumer<List<Queued>> notSubmitted, List<PollReport.Failed> failed) {
         Map<String, List<Queued>> byModel = new LinkedHashMap<>();
         for (Queued q : entries) {
             byModel.computeIfAbsent(q.request().model(), m -> new ArrayList<>()).add(q);
@@ -147,6 +153,16 @@ public class BatchJobs {
         byModel.forEach((model, group) -> {
             try {
                 names.add(submit(model, group, attempt, deadline));
+            } catch (ImageFnException e) {
+                if (e.code() == ErrorCode.INVALID_REQUEST || e.code() == ErrorCode.MODEL_UNAVAILABLE) {
+                    LOG.warnf("Gemini refused a batch of %d %s job(s) (%s); they are failed", group.size(), model,
+                            e.getMessage());
+                    group.forEach(q -> fail(q.entry(), e, failed));
+                } else {
+                    LOG.warnf("a batch of %d %s job(s) could not be submitted (%s); a poll submits them later",
+                            group.size(), model, e.toString());
+                    notSubmitted.accept(group);
+                }
             } catch (RuntimeException e) {
                 LOG.warnf("a batch of %d %s job(s) could not be submitted (%s); a poll submits them later",
                         group.size(), model, e.toString());
@@ -304,7 +320,7 @@ public class BatchJobs {
             }
             views.add(new PollReport.BatchView(record.name(), status.state()));
         }
-        submitOrphans(referenced, deadline, views);
+        submitOrphans(referenced, deadline, views, failed);
         return new PollReport(views, stored, failed);
     }
 
@@ -399,8 +415,7 @@ public class BatchJobs {
                 return;
             }
             try {
-                ImageResult r = pipeline.run(e.request(), e.identity(), e.requestId(), deadline,
-                        (request, d) -> result.generation());
+                ImageResult r = pipeline.run(e.request(), e.identity(), e.requestId(), deadline, answered(result));
                 stored.add(atBatchPrice(r));
                 done(e);
             } catch (ImageFnException problem) {
@@ -414,6 +429,21 @@ public class BatchJobs {
             entry(id).ifPresent(e -> fail(e, new ImageFnException(ErrorCode.UPSTREAM_BAD_RESPONSE, record.name()
                     + " finished without a result for this job"), failed));
         }
+    }
+
+    /** The batch's paid answer for one job, as the generator that stores it (its references are not read again). */
+    private static ImageGenerator answered(BatchGateway.Result result) {
+        return new ImageGenerator() {
+            @Override
+            public Generation generate(GenerationRequest request, Deadline deadline) {
+                return result.generation();
+            }
+
+            @Override
+            public boolean needsReferences() {
+                return false;
+            }
+        };
     }
 
     private void lost(BatchRecord record, BatchGateway.Status status, Deadline deadline,
@@ -435,14 +465,17 @@ public class BatchJobs {
                 if (e.disposition().redeliver()) {
                     // A reference that cannot be read now: pending, so the orphan sweep tries again.
                     LOG.warnf("batch entry %s stays pending: %s", id, e.getMessage());
+                    release(orphanClaim(entry.get()));
                     continue;
                 }
                 fail(entry.get(), e, failed);
             }
         }
         if (!again.isEmpty()) {
-            // Not submitted: the entries stay pending and the orphan sweep submits them.
-            for (String name : submitByModel(again, record.attempt() + 1, deadline, group -> { })) {
+            // Not submitted: the entries stay pending and the orphan sweep submits them (the claim an earlier sweep
+            // took on them, if one did, is let go: it would keep them from every later sweep).
+            for (String name : submitByModel(again, record.attempt() + 1, deadline,
+                    group -> group.forEach(q -> release(orphanClaim(q.entry()))), failed)) {
                 LOG.infof("%s ended %s; its jobs went again as %s", record.name(), status.state(), name);
                 again.forEach(q -> referenced.add(q.entry().id()));
             }
@@ -491,7 +524,8 @@ public class BatchJobs {
         }
     }
 
-    private void submitOrphans(Set<String> referenced, Deadline deadline, List<PollReport.BatchView> views) {
+    private void submitOrphans(Set<String> referenced, Deadline deadline, List<PollReport.BatchView> views,
+            List<PollReport.Failed> failed) {
         List<Queued> orphans = new ArrayList<>();
         long before = clock.getAsLong() - orphanAge.toMillis();
         for (String key : documents.listKeys(area + "entries/", MAX_LISTED)) {
@@ -515,11 +549,11 @@ public class BatchJobs {
                     release(orphanClaim(entry.get()));
                     continue;
                 }
-                fail(entry.get(), e, new ArrayList<>());
+                fail(entry.get(), e, failed);
             }
         }
         for (String name : submitByModel(orphans, 1, deadline, group -> group.forEach(q -> release(orphanClaim(
-                q.entry()))))) {
+                q.entry()))), failed)) {
             views.add(new PollReport.BatchView(name, "SUBMITTED"));
         }
     }

@@ -93,6 +93,22 @@ public final class Idempotency {
         return area + key.recordId() + ".json";
     }
 
+    /** What the record of a key holds for a request, without claiming it. */
+    public enum Earlier { NONE, RUNNING, ANSWERED, OTHER_REQUEST }
+
+    public Earlier earlier(IdempotencyKey key, String requestHash) {
+        IdempotencyRecord existing = store.getDocument(recordKey(key)).map(d -> IdempotencyRecord.fromJson(d.body()))
+                .orElse(null);
+        if (existing == null || existing.status() == IdempotencyRecord.Status.IN_PROGRESS
+                && existing.expiresAtMillis() <= clock.getAsLong()) {
+            return Earlier.NONE;
+        }
+        if (!existing.requestHash().equals(requestHash)) {
+            return Earlier.OTHER_REQUEST;
+        }
+        return existing.status() == IdempotencyRecord.Status.IN_PROGRESS ? Earlier.RUNNING : Earlier.ANSWERED;
+    }
+
     /** Runs the handler's work at most once for {@code key} while its record lives; {@code deadline} in epoch ms. */
     public <T> T execute(IdempotencyKey key, String requestHash, long deadline, Handler<T> handler) {
         String recordKey = recordKey(key);

@@ -38,8 +38,12 @@ final class FakeBatchGateway implements BatchGateway {
     final List<String> cancelled = new CopyOnWriteArrayList<>();
     final java.util.concurrent.atomic.AtomicInteger cancelAttempts = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** Every create asked for, refused ones too. */
+    final java.util.concurrent.atomic.AtomicInteger submitAttempts = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public String submit(String model, String displayName, List<Request> requests, Deadline deadline) {
+        submitAttempts.incrementAndGet();
         if (submitFailure != null) {
             throw submitFailure;
         }
