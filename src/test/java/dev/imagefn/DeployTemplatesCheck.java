@@ -97,6 +97,8 @@ class DeployTemplatesCheck {
                     .toString().contains("IMAGEFN_PIPELINE_MODE"), t + ": the pipeline mode setting");
             assertNotNull(fn.get("FunctionUrlConfig"), t);
             assertTrue(yaml(t).at("/Resources/JobsQueue/Properties/RedrivePolicy").isObject(), t + ": DLQ");
+            assertTrue(yaml(t).at("/Resources/JobsQueue/Properties/RedrivePolicy/maxReceiveCount").asInt() >= 5,
+                    t + ": AWS advises at least 5 receives before the DLQ (throttled and sent-back ones count)");
             String env = yaml(t).at("/Globals/Function/Environment/Variables").toString();
             assertTrue(env.contains("resolve:secretsmanager"), t + ": the key must come from Secrets Manager");
             assertTrue(!env.contains("AIza"), t + ": no key in the template");

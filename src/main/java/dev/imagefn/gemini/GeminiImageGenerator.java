@@ -355,16 +355,24 @@ public class GeminiImageGenerator implements ImageGenerator {
         }
     }
 
+    /**
+     * A timeout after the request went out (no head, or a body that stopped). Not one while connecting: a
+     * {@code ConnectException} (Netty's connect timeout is one) or Vert.x's wait for a pooled connection. Decided
+     * by type and by Vert.x's fixed wording, never by words the message may quote from the URL or the model ID.
+     */
     private static boolean isTimeout(Throwable e) {
+        boolean timeout = false;
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
-            if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.net.SocketTimeoutException
-                    || t.getClass().getSimpleName().contains("Timeout") || m.contains("timed out")
-                    || m.contains("timeout period")) {
-                return !(t instanceof java.net.ConnectException) && !m.contains("connect");
+            if (t instanceof java.net.ConnectException || t.getClass().getSimpleName().contains("ConnectTimeout")
+                    || m.contains("has been exceeded when getting a connection")) {
+                return false;
             }
+            timeout |= t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof java.net.SocketTimeoutException || t.getClass().getSimpleName().contains("Timeout")
+                    || m.contains("timed out") || m.contains("timeout period");
         }
-        return false;
+        return timeout;
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
