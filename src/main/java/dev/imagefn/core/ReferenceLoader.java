@@ -39,14 +39,28 @@ final class ReferenceLoader {
         return load(references, this::read);
     }
 
-    private static List<ReferencePart> load(List<ReferenceImage> references,
+    /**
+     * What goes inline, the event's own images and the stored ones read for it, is at most
+     * {@code max-inline-reference-bytes} in all: checked as each is read, so no more than that and one image is held.
+     */
+    private List<ReferencePart> load(List<ReferenceImage> references,
             BiFunction<ReferenceImage.Stored, String, ReferencePart> stored) {
         List<ReferencePart> out = new ArrayList<>();
+        long inline = 0;
         for (int i = 0; i < references.size(); i++) {
-            switch (references.get(i)) {
-                case ReferenceImage.Inline in -> out.add(in);
-                case ReferenceImage.Stored s -> out.add(stored.apply(s, "referenceImages[" + i + "] (" + s.uri() + ")"));
+            ReferencePart part = switch (references.get(i)) {
+                case ReferenceImage.Inline in -> in;
+                case ReferenceImage.Stored s -> stored.apply(s, "referenceImages[" + i + "] (" + s.uri() + ")");
+            };
+            if (part instanceof ReferenceImage.Inline in) {
+                inline += in.data().length;
+                if (inline > limits.maxInlineReferenceBytes()) {
+                    throw new ImageFnException(ErrorCode.PAYLOAD_TOO_LARGE, "the reference images sent inline come"
+                            + " to more than " + limits.maxInlineReferenceBytes() + " bytes in all (by referenceImages["
+                            + i + "])");
+                }
             }
+            out.add(part);
         }
         return out;
     }

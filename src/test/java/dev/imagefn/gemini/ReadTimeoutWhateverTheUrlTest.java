@@ -25,11 +25,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A Gemini that takes longer than imagefn.gemini.timeout to send its head: the request was sent, Gemini may be
- * generating and billing, so the read timeout is a paid UPSTREAM_TIMEOUT, never retried (docs/design.md, Retries).
- * The classification must not depend on whether the word "connect" happens to appear in the base URL.
- */
-/**
  * A head that comes after {@code imagefn.gemini.timeout} is a paid timeout, never retried, whatever words the base
  * URL holds: Vert.x's message quotes the request's path, and a path with "connect" in it once made it look like a
  * failed connection, retried up to five times.

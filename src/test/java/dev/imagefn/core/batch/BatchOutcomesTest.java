@@ -28,7 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Every batch job gets one outcome, is paid once, and keeps what Gemini was paid for (docs/design.md, Batch mode). */
+/** Every batch job gets one outcome, is paid once, and keeps what Gemini was paid for (README, Batch mode). */
 class BatchOutcomesTest {
     private final InMemoryImageStore store = new InMemoryImageStore("images");
     private final ScriptedGenerator sync = new ScriptedGenerator();
