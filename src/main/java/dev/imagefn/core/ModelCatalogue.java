@@ -115,16 +115,24 @@ public class ModelCatalogue {
         return deprecated.contains(modelId);
     }
 
-    /** The model to suggest when {@code modelId} is gone. */
+    /**
+     * The model to suggest when {@code modelId} is gone: its successor, followed while that names one of its own
+     * (a retired preview's successor may be deprecated too), else the default model.
+     */
     public String successorOf(String modelId) {
-        String successor = successors.get(modelId);
-        if (successor != null) {
-            return successor;
+        String next = successors.get(modelId);
+        if (next == null && modelId.endsWith("-preview")
+                && byId.containsKey(modelId.substring(0, modelId.length() - 8))) {
+            next = modelId.substring(0, modelId.length() - 8);
         }
-        if (modelId.endsWith("-preview") && byId.containsKey(modelId.substring(0, modelId.length() - 8))) {
-            return modelId.substring(0, modelId.length() - 8);
+        if (next == null) {
+            next = defaultModel;
         }
-        return defaultModel;
+        java.util.Set<String> seen = new java.util.HashSet<>(java.util.List.of(modelId, next));
+        for (String later = successors.get(next); later != null && seen.add(later); later = successors.get(later)) {
+            next = later;
+        }
+        return next;
     }
 
     /** A bounded metrics label for a requested model: its catalogue ID, or {@code other}. */

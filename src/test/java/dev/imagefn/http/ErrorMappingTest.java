@@ -135,7 +135,8 @@ class ErrorMappingTest extends HttpTestBase {
         assertNoObjectLeft(() -> problem(post("{\"prompt\":\"x\",\"model\":\"gemini-3.1-flash-image-preview\"}"), 502,
                 "MODEL_UNAVAILABLE")
                 .body("detail", containsString("gemini-3.1-flash-image-preview"))
-                .body("suggestedModel", equalTo("gemini-3.1-flash-image")));
+                // Its successor gemini-3.1-flash-image is deprecated for gemini-nano-banana-2.1: the end of the chain.
+                .body("suggestedModel", equalTo("gemini-nano-banana-2.1")));
         assertEquals(1, gemini().calls());
     }
 

@@ -47,6 +47,18 @@ class ModelLifecycleTest extends HttpTestBase {
                 .mapToDouble(Counter::count).sum());
     }
 
+    @Inject
+    dev.imagefn.core.ModelCatalogue catalogue;
+
+    /** A retired preview's successor is deprecated too: the suggestion is the end of the chain, not a deprecated ID. */
+    @Test
+    void theSuggestionFollowsTheSuccessorsToTheLastOne() {
+        assertEquals("gemini-nano-banana-2.1", catalogue.successorOf("gemini-3.1-flash-image-preview"));
+        assertEquals("gemini-nano-banana-2.1", catalogue.successorOf("gemini-2.0-flash-preview-image-generation"));
+        assertEquals("gemini-nano-banana-2.1", catalogue.successorOf("gemini-3.1-flash-image"));
+        assertEquals("gemini-3-pro-image", catalogue.successorOf("gemini-3-pro-image-preview"));
+    }
+
     @Test
     void aRetiredModelNamesItsSuccessorAndIsNotRetriedWithoutFallback() {
         gemini().retire("gemini-3.1-flash-image");
