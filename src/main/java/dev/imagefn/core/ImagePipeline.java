@@ -94,14 +94,19 @@ public class ImagePipeline {
     }
 
     /**
-     * Whether the job's idempotency record already holds its outcome (a run elsewhere answered it, e.g. the same
-     * {@code idempotencyKey} sent synchronously before); IDEMPOTENCY_CONFLICT for another request under its key.
+     * Whether the job's idempotency record already holds its image (a run elsewhere answered it, e.g. the same
+     * {@code idempotencyKey} sent synchronously before). Throws what that run's record says otherwise: its paid
+     * failure, IDEMPOTENCY_IN_PROGRESS while it runs (transient: come back), IDEMPOTENCY_CONFLICT for another
+     * request under the key.
      */
     public boolean answeredBefore(Prepared prepared) {
-        return switch (idempotency.earlier(prepared.identity(), prepared.requestHash())) {
-            case ANSWERED -> true;
+        Idempotency.Earlier earlier = idempotency.earlier(prepared.identity(), prepared.requestHash());
+        return switch (earlier.kind()) {
+            case COMPLETED -> true;
+            case FAILED -> throw JobRecords.decodeFailure(earlier.outcome());
+            case RUNNING -> throw inProgress();
             case OTHER_REQUEST -> throw conflict();
-            case NONE, RUNNING -> false;
+            case NONE -> false;
         };
     }
 
@@ -115,6 +120,11 @@ public class ImagePipeline {
         // job, not a conflict: only a caller's own key can conflict.
         return job.idempotent() ? IdempotencyKey.caller(job.idempotencyKey())
                 : new IdempotencyKey(delivery.namespace(), delivery.key() + "\n" + hash);
+    }
+
+    private static ImageFnException inProgress() {
+        return new ImageFnException(ErrorCode.IDEMPOTENCY_IN_PROGRESS, "the same request is being generated;"
+                + " ask again shortly", Map.of(), java.time.Duration.ofSeconds(5), null);
     }
 
     private static ImageFnException conflict() {
@@ -165,8 +175,7 @@ public class ImagePipeline {
 
             @Override
             public RuntimeException inProgress() {
-                return new ImageFnException(ErrorCode.IDEMPOTENCY_IN_PROGRESS, "the same request is being generated;"
-                        + " ask again shortly", Map.of(), java.time.Duration.ofSeconds(5), null);
+                return ImagePipeline.inProgress();
             }
         });
     }

@@ -495,7 +495,7 @@ public class GeminiBatchClient implements BatchGateway {
             }
             ErrorCode code = r.statusCode() == 429 ? ErrorCode.UPSTREAM_RATE_LIMITED
                     : RetryPolicy.RETRYABLE_STATUS.contains(r.statusCode()) ? ErrorCode.UPSTREAM_UNAVAILABLE
-                    : r.statusCode() == 401 || r.statusCode() == 403 ? ErrorCode.UPSTREAM_AUTH
+                    : GeminiImageGenerator.isAuthFailure(r.statusCode(), error) ? ErrorCode.UPSTREAM_AUTH
                     : ErrorCode.INVALID_REQUEST;
             throw new ImageFnException(code, "Gemini refused to " + what + " (" + r.statusCode() + "): "
                     + error.safeMessage(apiKey));

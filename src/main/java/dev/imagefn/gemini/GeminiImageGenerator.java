@@ -278,7 +278,8 @@ public class GeminiImageGenerator implements ImageGenerator {
                 "Gemini answered " + status + ": " + message), false, null);
     }
 
-    private static boolean isAuthFailure(int status, GeminiError error) {
+    /** Gemini refusing the key or the project (a 400 API_KEY_INVALID or FAILED_PRECONDITION too), for both clients. */
+    static boolean isAuthFailure(int status, GeminiError error) {
         if (status == 401 || status == 402 || status == 403) {
             return true;
         }

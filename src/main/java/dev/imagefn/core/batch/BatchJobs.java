@@ -2,6 +2,7 @@ package dev.imagefn.core.batch;
 
 import dev.imagefn.config.ImagefnConfig;
 import dev.imagefn.core.Deadline;
+import dev.imagefn.core.Disposition;
 import dev.imagefn.core.ErrorCode;
 import dev.imagefn.core.Generation;
 import dev.imagefn.core.GenerationRequest;
@@ -136,7 +137,7 @@ public class BatchJobs {
         for (Queued q; (q = queue.poll()) != null; ) {
             taken.add(q);
         }
-        return submitByModel(taken, 1, deadline, group -> { }, new ArrayList<>());
+        return submitByModel(taken, 1, deadline, (group, e) -> { }, new ArrayList<>());
     }
 
     /**
@@ -144,7 +145,8 @@ public class BatchJobs {
      * its jobs become failure records ({@code failed}). Any other failure leaves them pending ({@code notSubmitted}).
      */
     private List<String> submitByModel(List<Queued> entries, int attempt, Deadline deadline,
-            java.util.function.Consumer<List<Queued>> notSubmitted, List<PollReport.Failed> failed) {
+            java.util.function.BiConsumer<List<Queued>, RuntimeException> notSubmitted,
+            List<PollReport.Failed> failed) {
         Map<String, List<Queued>> byModel = new LinkedHashMap<>();
         for (Queued q : entries) {
             byModel.computeIfAbsent(q.request().model(), m -> new ArrayList<>()).add(q);
@@ -161,12 +163,12 @@ public class BatchJobs {
                 } else {
                     LOG.warnf("a batch of %d %s job(s) could not be submitted (%s); a poll submits them later",
                             group.size(), model, e.toString());
-                    notSubmitted.accept(group);
+                    notSubmitted.accept(group, e);
                 }
             } catch (RuntimeException e) {
                 LOG.warnf("a batch of %d %s job(s) could not be submitted (%s); a poll submits them later",
                         group.size(), model, e.toString());
-                notSubmitted.accept(group);
+                notSubmitted.accept(group, e);
             }
         });
         return names;
@@ -224,7 +226,8 @@ public class BatchJobs {
     /** Gemini answered the create with a refusal: no batch was created. */
     private static boolean refused(RuntimeException e) {
         return e instanceof ImageFnException x && (x.code() == ErrorCode.INVALID_REQUEST
-                || x.code() == ErrorCode.UPSTREAM_AUTH || x.code() == ErrorCode.UPSTREAM_RATE_LIMITED);
+                || x.code() == ErrorCode.MODEL_UNAVAILABLE || x.code() == ErrorCode.UPSTREAM_AUTH
+                || x.code() == ErrorCode.UPSTREAM_RATE_LIMITED);
     }
 
     private void writeIntent(String key, byte[] body) {
@@ -472,10 +475,11 @@ public class BatchJobs {
             }
         }
         if (!again.isEmpty()) {
-            // Not submitted: the entries stay pending and the orphan sweep submits them (the claim an earlier sweep
-            // took on them, if one did, is let go: it would keep them from every later sweep).
-            for (String name : submitByModel(again, record.attempt() + 1, deadline,
-                    group -> group.forEach(q -> release(orphanClaim(q.entry()))), failed)) {
+            // Not submitted: the entries stay pending and the orphan sweep submits them. The claim an earlier sweep
+            // took on them would keep them from every later sweep: let go when Gemini refused the create (no batch);
+            // otherwise the intent stays, and the poll that finds no batch under it lets go (resolveIntents).
+            for (String name : submitByModel(again, record.attempt() + 1, deadline, this::releaseIfRefused,
+                    failed)) {
                 LOG.infof("%s ended %s; its jobs went again as %s", record.name(), status.state(), name);
                 again.forEach(q -> referenced.add(q.entry().id()));
             }
@@ -521,6 +525,10 @@ public class BatchJobs {
                         name);
             }
             store.deleteDocument(key, doc.get().etag());
+            if (found.isEmpty()) {
+                // No batch was made: the entries are orphans, and the claim a sweep took on them goes.
+                intent.entries().forEach(id -> entry(id).ifPresent(e -> release(orphanClaim(e))));
+            }
         }
     }
 
@@ -552,9 +560,15 @@ public class BatchJobs {
                 fail(entry.get(), e, failed);
             }
         }
-        for (String name : submitByModel(orphans, 1, deadline, group -> group.forEach(q -> release(orphanClaim(
-                q.entry()))), failed)) {
+        for (String name : submitByModel(orphans, 1, deadline, this::releaseIfRefused, failed)) {
             views.add(new PollReport.BatchView(name, "SUBMITTED"));
+        }
+    }
+
+    /** A create Gemini refused made no batch: its entries are orphans again at once. Any other may have made one. */
+    private void releaseIfRefused(List<Queued> group, RuntimeException e) {
+        if (refused(e)) {
+            group.forEach(q -> release(orphanClaim(q.entry())));
         }
     }
 
@@ -569,7 +583,9 @@ public class BatchJobs {
     private void fail(PendingEntry e, ImageFnException problem, List<PollReport.Failed> failed) {
         String record = null;
         try {
-            record = failures.record(e, problem);
+            // Written, the failure is final, whatever its code would say of another try.
+            record = failures.record(e, problem.disposition().redeliver() ? problem.as(Disposition.PERMANENT)
+                    : problem);
         } catch (RuntimeException storage) {
             // Left pending: the next poll of a lost batch, or the orphan sweep, comes back to it.
             LOG.warnf("the failure record of batch entry %s could not be written: %s", e.id(), storage.toString());

@@ -93,20 +93,26 @@ public final class Idempotency {
         return area + key.recordId() + ".json";
     }
 
-    /** What the record of a key holds for a request, without claiming it. */
-    public enum Earlier { NONE, RUNNING, ANSWERED, OTHER_REQUEST }
+    /** What the record of a key holds for a request, without claiming it: the kind, and a finished one's outcome. */
+    public record Earlier(Kind kind, String outcome) {
+        public enum Kind { NONE, RUNNING, COMPLETED, FAILED, OTHER_REQUEST }
+    }
 
     public Earlier earlier(IdempotencyKey key, String requestHash) {
         IdempotencyRecord existing = store.getDocument(recordKey(key)).map(d -> IdempotencyRecord.fromJson(d.body()))
                 .orElse(null);
         if (existing == null || existing.status() == IdempotencyRecord.Status.IN_PROGRESS
                 && existing.expiresAtMillis() <= clock.getAsLong()) {
-            return Earlier.NONE;
+            return new Earlier(Earlier.Kind.NONE, null);
         }
         if (!existing.requestHash().equals(requestHash)) {
-            return Earlier.OTHER_REQUEST;
+            return new Earlier(Earlier.Kind.OTHER_REQUEST, null);
         }
-        return existing.status() == IdempotencyRecord.Status.IN_PROGRESS ? Earlier.RUNNING : Earlier.ANSWERED;
+        return switch (existing.status()) {
+            case IN_PROGRESS -> new Earlier(Earlier.Kind.RUNNING, null);
+            case COMPLETED -> new Earlier(Earlier.Kind.COMPLETED, existing.outcome());
+            case FAILED -> new Earlier(Earlier.Kind.FAILED, existing.outcome());
+        };
     }
 
     /** Runs the handler's work at most once for {@code key} while its record lives; {@code deadline} in epoch ms. */

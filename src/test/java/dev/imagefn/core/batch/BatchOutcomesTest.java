@@ -46,9 +46,11 @@ class BatchOutcomesTest {
     };
     private final ImagePipeline pipeline = new ImagePipeline(new RequestValidator(catalogue, config), sync, store,
             new ObjectKeys(config), config, new PipelineMetrics(new SimpleMeterRegistry()), catalogue);
+    private final List<Boolean> recordedRetryable = new CopyOnWriteArrayList<>();
     private final BatchJobs batches = new BatchJobs(pipeline, store, store, gemini, (entry, problem) -> {
         String key = "generated/failures/" + entry.kind() + "-" + entry.deliveryId() + ".json";
         failureRecords.add(key + " " + problem.code());
+        recordedRetryable.add(problem.retryable());
         return key;
     }, config, now::get);
 
@@ -149,5 +151,60 @@ class BatchOutcomesTest {
         gemini.set("batches/b1", "BATCH_STATE_SUCCEEDED");
         PollReport report = batches.poll(deadline());
         assertEquals(1, report.stored().size(), "failed instead: " + failureRecords);
+    }
+
+    /** While a synchronous call under the same idempotencyKey is generating, the copy goes back to its queue. */
+    @Test
+    void aJobRecordedWhileTheSynchronousCallRunsIsNotSentToo() {
+        java.util.concurrent.atomic.AtomicReference<ImageFnException> refused =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        sync.thenImage();
+        pipeline.run(request("a fox", "order-7", List.of()), null, "r0", deadline(), (request, d) -> {
+            try {
+                record("m-1", request("a fox", "order-7", List.of()));
+            } catch (ImageFnException e) {
+                refused.set(e);
+            }
+            return sync.generate(request, d);
+        });
+        batches.flush(deadline());
+        assertEquals(0, gemini.submissions.size());
+        assertEquals(ErrorCode.IDEMPOTENCY_IN_PROGRESS, refused.get().code());
+        assertTrue(refused.get().retryable(), "transient: the queue sends it again, and then it is answered");
+    }
+
+    /** A key whose synchronous run ended in a paid failure gives that failure, which the delivery records. */
+    @Test
+    void aJobWhoseKeyEndedInAPaidFailureGetsThatFailure() {
+        sync.thenNoImage();
+        org.junit.jupiter.api.Assertions.assertThrows(ImageFnException.class,
+                () -> pipeline.run(request("a fox", "order-8", List.of()), null, "r0", deadline()));
+        ImageFnException e = org.junit.jupiter.api.Assertions.assertThrows(ImageFnException.class,
+                () -> record("m-1", request("a fox", "order-8", List.of())));
+        assertEquals(ErrorCode.NO_IMAGE, e.code());
+        assertEquals(dev.imagefn.core.Disposition.PAID_FAILED, e.disposition());
+        assertEquals(0, gemini.submitAttempts.get());
+    }
+
+    /** A create refused for the model made no batch: no intent is left to look up. */
+    @Test
+    void aCreateRefusedForTheModelLeavesNoIntent() {
+        record("m-1", request("a fox", null, List.of()));
+        gemini.submitFailure = new ImageFnException(ErrorCode.MODEL_UNAVAILABLE, "404");
+        batches.flush(deadline());
+        assertEquals(List.of(), store.listKeys("generated/.batches/submitting/", 100));
+    }
+
+    /** A batch lost twice: its jobs' failure records are final, not "retryable", whatever the code says. */
+    @Test
+    void aFailureRecordIsFinal() {
+        record("m-1", request("a fox", null, List.of()));
+        batches.flush(deadline());
+        gemini.set("batches/b1", "BATCH_STATE_EXPIRED");
+        batches.poll(deadline());
+        gemini.set("batches/b2", "BATCH_STATE_EXPIRED");
+        batches.poll(deadline());
+        assertEquals(List.of("generated/failures/sqs-m-1.json UPSTREAM_UNAVAILABLE"), failureRecords);
+        assertEquals(List.of(false), recordedRetryable);
     }
 }
