@@ -175,6 +175,12 @@ public interface ImagefnConfig {
         int maxImagesPerAnswer();
 
         /**
+         * Largest answer the HTTP server may give, bytes (Cloud Run's is 32 MiB): an OpenAI {@code b64_json} answer
+         * over it is given as urls. Unset: no limit (Lambda's 6 MB is applied by the Lambda carrier).
+         */
+        java.util.OptionalLong maxAnswerBytes();
+
+        /**
          * The largest body a valid event needs: a prompt of {@code maxPromptChars} with every character escaped
          * ({@code \\uXXXX}, 6 bytes), the inline reference images as base64, and 64 KiB for everything else.
          * With the shipped limits: 6 × 32000 + 27962028 + 65536 = 28219564 bytes.

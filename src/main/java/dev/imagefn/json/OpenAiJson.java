@@ -133,6 +133,11 @@ public final class OpenAiJson {
             g.writeNumberField("input_tokens", in);
             g.writeNumberField("output_tokens", out);
             g.writeNumberField("total_tokens", in + out);
+            // The SDKs' types require the split; Gemini's prompt count is given as text.
+            g.writeObjectFieldStart("input_tokens_details");
+            g.writeNumberField("text_tokens", in);
+            g.writeNumberField("image_tokens", 0);
+            g.writeEndObject();
             g.writeEndObject();
             ImageResult first = results.getFirst();
             g.writeStringField("output_format", first.mimeType().substring(first.mimeType().indexOf('/') + 1));

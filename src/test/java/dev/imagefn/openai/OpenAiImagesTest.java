@@ -274,6 +274,26 @@ class OpenAiImagesTest extends HttpTestBase {
         assertEquals(0, gemini().calls());
     }
 
+    /** The Python SDK sends its timeout as X-Stainless-Read-Timeout: the answer comes before it, as for Node's. */
+    @Test
+    void thePythonSdksTimeoutHeaderBoundsTheAnswerToo() {
+        gemini().enqueue(Reply.image().delay(Duration.ofSeconds(6)));
+        long start = System.nanoTime();
+        given().contentType("application/json").header("Authorization", "Bearer " + RestrictedProfile.TOKEN)
+                .header("x-stainless-read-timeout", "2.0").body("{\"prompt\":\"a slow heron\"}").when().post(PATH)
+                .then().statusCode(504).header("x-should-retry", "false");
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        org.junit.jupiter.api.Assertions.assertTrue(ms < 4_000, "answered after " + ms + " ms; the SDK gave up at 2 s");
+    }
+
+    /** The SDKs' types require usage.input_tokens_details (Python reads .text_tokens from it). */
+    @Test
+    void usageCarriesInputTokensDetails() {
+        generate("{\"prompt\":\"p\",\"model\":\"gpt-image-1\"}").statusCode(200)
+                .body("usage.input_tokens_details.text_tokens", equalTo(18))
+                .body("usage.input_tokens_details.image_tokens", equalTo(0));
+    }
+
     @Test
     void aMissingOrWrongTokenIsInvalidApiKey() {
         given().contentType("application/json").body("{\"prompt\":\"p\"}").when().post(PATH).then().statusCode(401)

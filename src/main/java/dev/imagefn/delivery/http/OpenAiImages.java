@@ -40,8 +40,9 @@ public class OpenAiImages {
     /** Set to {@code url} on an answer given as urls although {@code b64_json} was asked for. */
     public static final String RESPONSE_FORMAT_HEADER = "X-Imagefn-Response-Format";
     private static final Pattern SIZE = Pattern.compile("([0-9]{1,5})x([0-9]{1,5})");
-    /** Sent by the OpenAI SDKs: their timeout, in seconds. */
+    /** Sent by the OpenAI SDKs: their timeout, in seconds (Node: whole seconds; Python: its read timeout). */
     static final String SDK_TIMEOUT_HEADER = "X-Stainless-Timeout";
+    static final String SDK_READ_TIMEOUT_HEADER = "X-Stainless-Read-Timeout";
     private static final long SDK_DEFAULT_TIMEOUT_MS = 600_000;
     private static final List<String> BACKGROUNDS = List.of("auto", "opaque", "transparent");
     /** OpenAI's own model names: a tool that cannot change them gets the default model. */
@@ -63,7 +64,7 @@ public class OpenAiImages {
     }
 
     public HttpReply generations(Function<String, String> header, InputStream body, String requestId, Deadline base) {
-        return generations(header, body, requestId, base, Long.MAX_VALUE);
+        return generations(header, body, requestId, base, config.limits().maxAnswerBytes().orElse(Long.MAX_VALUE));
     }
 
     /**
@@ -73,14 +74,15 @@ public class OpenAiImages {
      */
     public HttpReply generations(Function<String, String> header, InputStream body, String requestId, Deadline base,
             long maxAnswerBytes) {
+        List<ImageResult> results = new ArrayList<>();
         try {
             Deadline deadline = HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER))
-                    .atMost(answerWithin(header.apply(SDK_TIMEOUT_HEADER)));
+                    .atMost(answerWithin(header.apply(SDK_TIMEOUT_HEADER)))
+                    .atMost(answerWithin(header.apply(SDK_READ_TIMEOUT_HEADER)));
             OpenAiJson.Request r = json.read(HttpCalls.bounded(body, header.apply("Content-Length"),
                     config.limits().maxBodyBytes(), config.limits().bodyReadTimeout()));
             boolean b64 = responseFormat(r.responseFormat(), r.model());
             List<ImageRequest> requests = translate(r, !b64);
-            List<ImageResult> results = new ArrayList<>();
             List<OpenAiJson.Item> items = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
                 ImageRequest request = requests.get(i);
@@ -111,10 +113,13 @@ public class OpenAiImages {
             return new HttpReply(200, headers, OpenAiJson.writeImages(Instant.now().getEpochSecond(), items, results));
         } catch (ImageFnException e) {
             return OpenAiErrors.reply(e, requestId);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
             LOG.errorf(e, "request %s failed unexpectedly", requestId);
-            return OpenAiErrors.reply(new ImageFnException(ErrorCode.INTERNAL, "internal error; see the logs for "
-                    + "request " + requestId), requestId);
+            ImageFnException internal = new ImageFnException(ErrorCode.INTERNAL, "internal error; see the logs for "
+                    + "request " + requestId);
+            // Once an image was made, the SDK's own retry would pay for it again.
+            return OpenAiErrors.reply(results.stream().allMatch(ImageResult::reused) ? internal : internal.paid(),
+                    requestId);
         }
     }
 
@@ -174,7 +179,8 @@ public class OpenAiImages {
 
     /**
      * How long this request may take: less than its client waits. The OpenAI SDKs (Stainless) send their timeout in
-     * {@code X-Stainless-Timeout} (seconds) and retry a request that outlives it, paying again; without the header,
+     * {@code X-Stainless-Timeout} (Node) or {@code X-Stainless-Read-Timeout} (Python), in seconds, and retry a
+     * request that outlives it, paying again; the shorter of the two counts. Without either,
      * their default, 600 s. The answer comes before that, by a tenth of it or 15 s, whichever is less.
      */
     static java.time.Duration answerWithin(String sdkTimeout) {
