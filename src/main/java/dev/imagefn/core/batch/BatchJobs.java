@@ -137,7 +137,7 @@ public class BatchJobs {
         for (Queued q; (q = queue.poll()) != null; ) {
             taken.add(q);
         }
-        return submitByModel(taken, 1, deadline, (group, e) -> { }, new ArrayList<>());
+        return submitByModel(taken, 1, deadline, (group, noBatch) -> { }, new ArrayList<>());
     }
 
     /**
@@ -145,7 +145,7 @@ public class BatchJobs {
      * its jobs become failure records ({@code failed}). Any other failure leaves them pending ({@code notSubmitted}).
      */
     private List<String> submitByModel(List<Queued> entries, int attempt, Deadline deadline,
-            java.util.function.BiConsumer<List<Queued>, RuntimeException> notSubmitted,
+            java.util.function.BiConsumer<List<Queued>, Boolean> notSubmitted,
             List<PollReport.Failed> failed) {
         Map<String, List<Queued>> byModel = new LinkedHashMap<>();
         for (Queued q : entries) {
@@ -155,20 +155,19 @@ public class BatchJobs {
         byModel.forEach((model, group) -> {
             try {
                 names.add(submit(model, group, attempt, deadline));
-            } catch (ImageFnException e) {
-                if (e.code() == ErrorCode.INVALID_REQUEST || e.code() == ErrorCode.MODEL_UNAVAILABLE) {
+            } catch (RuntimeException thrown) {
+                boolean noBatch = thrown instanceof NoBatch;
+                RuntimeException e = noBatch ? (RuntimeException) thrown.getCause() : thrown;
+                if (e instanceof ImageFnException x && (x.code() == ErrorCode.INVALID_REQUEST
+                        || x.code() == ErrorCode.MODEL_UNAVAILABLE)) {
                     LOG.warnf("Gemini refused a batch of %d %s job(s) (%s); they are failed", group.size(), model,
                             e.getMessage());
-                    group.forEach(q -> fail(q.entry(), e, failed));
+                    group.forEach(q -> fail(q.entry(), x, failed));
                 } else {
                     LOG.warnf("a batch of %d %s job(s) could not be submitted (%s); a poll submits them later",
                             group.size(), model, e.toString());
-                    notSubmitted.accept(group, e);
+                    notSubmitted.accept(group, noBatch);
                 }
-            } catch (RuntimeException e) {
-                LOG.warnf("a batch of %d %s job(s) could not be submitted (%s); a poll submits them later",
-                        group.size(), model, e.toString());
-                notSubmitted.accept(group, e);
             }
         });
         return names;
@@ -185,13 +184,18 @@ public class BatchJobs {
         long now = clock.getAsLong();
         String displayName = "imagefn-" + now + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         String intentKey = intentKey(displayName);
-        writeIntent(intentKey, BatchJson.write(new BatchRecord(displayName, model, attempt, ids, now)));
+        try {
+            writeIntent(intentKey, BatchJson.write(new BatchRecord(displayName, model, attempt, ids, now)));
+        } catch (RuntimeException e) {
+            throw new NoBatch(e);
+        }
         String name;
         try {
             name = gateway.submit(model, displayName, requests, deadline);
         } catch (RuntimeException e) {
             if (refused(e)) {
                 forget(intentKey);
+                throw new NoBatch(e);
             }
             throw e;
         }
@@ -201,9 +205,11 @@ public class BatchJobs {
         } catch (RuntimeException e) {
             // Unrecorded, its entries look like orphans and a poll would submit them again: paid twice.
             boolean interrupted = Thread.interrupted();
+            boolean cancelled = false;
             try {
                 gateway.cancel(name, deadline);
                 forget(intentKey);
+                cancelled = true;
                 LOG.warnf("cancelled %s: its record could not be written (%s); its %d job(s) stay pending", name,
                         e.toString(), group.size());
             } catch (RuntimeException c) {
@@ -216,7 +222,7 @@ public class BatchJobs {
                     Thread.currentThread().interrupt();
                 }
             }
-            throw e;
+            throw cancelled ? new NoBatch(e) : e;
         }
         forget(intentKey);
         LOG.infof("submitted %s: %d %s job(s), attempt %d", name, group.size(), model, attempt);
@@ -476,9 +482,9 @@ public class BatchJobs {
         }
         if (!again.isEmpty()) {
             // Not submitted: the entries stay pending and the orphan sweep submits them. The claim an earlier sweep
-            // took on them would keep them from every later sweep: let go when Gemini refused the create (no batch);
+            // took on them would keep them from every later sweep: let go when no batch can exist (releaseIfNoBatch);
             // otherwise the intent stays, and the poll that finds no batch under it lets go (resolveIntents).
-            for (String name : submitByModel(again, record.attempt() + 1, deadline, this::releaseIfRefused,
+            for (String name : submitByModel(again, record.attempt() + 1, deadline, this::releaseIfNoBatch,
                     failed)) {
                 LOG.infof("%s ended %s; its jobs went again as %s", record.name(), status.state(), name);
                 again.forEach(q -> referenced.add(q.entry().id()));
@@ -507,7 +513,7 @@ public class BatchJobs {
             try {
                 found = gateway.find(intent.name(), deadline);
             } catch (ImageFnException e) {
-                if (e.disposition().redeliver()) {
+                if (e.disposition().redeliver() || e.code() == ErrorCode.UPSTREAM_AUTH) {
                     LOG.warnf("could not ask Gemini whether it created the batch %s: %s", intent.name(),
                             e.getMessage());
                     referenced.addAll(intent.entries());
@@ -560,15 +566,26 @@ public class BatchJobs {
                 fail(entry.get(), e, failed);
             }
         }
-        for (String name : submitByModel(orphans, 1, deadline, this::releaseIfRefused, failed)) {
+        for (String name : submitByModel(orphans, 1, deadline, this::releaseIfNoBatch, failed)) {
             views.add(new PollReport.BatchView(name, "SUBMITTED"));
         }
     }
 
-    /** A create Gemini refused made no batch: its entries are orphans again at once. Any other may have made one. */
-    private void releaseIfRefused(List<Queued> group, RuntimeException e) {
-        if (refused(e)) {
+    /**
+     * A submission after which no batch can exist (its intent was never written, Gemini refused the create, or the
+     * batch was cancelled): its entries are orphans again at once. After any other failure a batch may exist, and
+     * the poll that finds none under the intent lets go (resolveIntents).
+     */
+    private void releaseIfNoBatch(List<Queued> group, boolean noBatch) {
+        if (noBatch) {
             group.forEach(q -> release(orphanClaim(q.entry())));
+        }
+    }
+
+    /** A submission that failed and left no batch behind at Gemini; its cause is the failure. */
+    private static final class NoBatch extends RuntimeException {
+        NoBatch(RuntimeException cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 
@@ -587,8 +604,14 @@ public class BatchJobs {
             record = failures.record(e, problem.disposition().redeliver() ? problem.as(Disposition.PERMANENT)
                     : problem);
         } catch (RuntimeException storage) {
-            // Left pending: the next poll of a lost batch, or the orphan sweep, comes back to it.
+            // Left pending: the next poll of a lost batch, or the orphan sweep, comes back to it (so no claim of a
+            // sweep's may keep it).
             LOG.warnf("the failure record of batch entry %s could not be written: %s", e.id(), storage.toString());
+            try {
+                release(orphanClaim(e));
+            } catch (RuntimeException ignored) {
+                // The store is failing too: the claim stays, and with it the entry, until it can be let go.
+            }
             failed.add(new PollReport.Failed(e.id(), e.requestId(), problem, null));
             return;
         }

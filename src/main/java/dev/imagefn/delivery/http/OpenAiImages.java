@@ -75,6 +75,7 @@ public class OpenAiImages {
     public HttpReply generations(Function<String, String> header, InputStream body, String requestId, Deadline base,
             long maxAnswerBytes) {
         List<ImageResult> results = new ArrayList<>();
+        boolean inFlight = false;
         try {
             Deadline deadline = HttpCalls.deadline(base, header.apply(HttpCalls.TIMEOUT_HEADER))
                     .atMost(answerWithin(header.apply(SDK_TIMEOUT_HEADER)))
@@ -86,8 +87,10 @@ public class OpenAiImages {
             List<OpenAiJson.Item> items = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
                 ImageRequest request = requests.get(i);
+                inFlight = true;
                 try {
                     Outcome o = deliveries.run(Delivery.call("http", requestId, deadline), () -> request);
+                    inFlight = false;
                     if (o.result() == null) {
                         throw o.error() != null ? o.error()
                                 : new ImageFnException(ErrorCode.INTERNAL, "not generated: " + o.skipped());
@@ -117,9 +120,10 @@ public class OpenAiImages {
             LOG.errorf(e, "request %s failed unexpectedly", requestId);
             ImageFnException internal = new ImageFnException(ErrorCode.INTERNAL, "internal error; see the logs for "
                     + "request " + requestId);
-            // Once an image was made, the SDK's own retry would pay for it again.
-            return OpenAiErrors.reply(results.stream().allMatch(ImageResult::reused) ? internal : internal.paid(),
-                    requestId);
+            // Once an image was made, or while one was being made (an OutOfMemoryError reading a paid answer), the
+            // SDK's own retry would pay for it again.
+            return OpenAiErrors.reply(!inFlight && results.stream().allMatch(ImageResult::reused) ? internal
+                    : internal.paid(), requestId);
         }
     }
 

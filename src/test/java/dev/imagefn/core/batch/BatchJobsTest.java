@@ -411,4 +411,59 @@ class BatchJobsTest {
         assertEquals("m 1K batch (50% of standard)", batch.cost().basis());
         assertFalse(batch.reused());
     }
+
+    @Test
+    void anOrphanWhoseIntentCouldNotBeWrittenIsSubmittedOnceTheStoreIsBack() {
+        record("m-1", "a fox");
+        store.refusesDocument = key -> key.contains("/submitting/");
+        batches.flush(deadline());
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        batches.poll(deadline()); // the sweep claims it; the intent write fails again
+        store.refusesDocument = key -> false;
+        for (int i = 0; i < 3; i++) {
+            now.addAndGet(Duration.ofMinutes(21).toMillis());
+            batches.poll(deadline());
+        }
+        assertEquals(1, documents("entries/").size());
+        assertEquals(1, gemini.submissions.size(), "stuck: the orphan claim is never let go");
+    }
+
+    @Test
+    void anOrphanWhoseBatchWasCancelledIsSubmittedAgain() {
+        record("m-1", "a fox");
+        gemini.submitFailure = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "503");
+        batches.flush(deadline());
+        gemini.submitFailure = null;
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        store.refusesDocument = key -> key.contains("/running/");
+        batches.poll(deadline()); // sweep claims, submits, record fails, cancel ok, intent forgotten
+        store.refusesDocument = key -> false;
+        int before = gemini.submissions.size();
+        for (int i = 0; i < 3; i++) {
+            now.addAndGet(Duration.ofMinutes(21).toMillis());
+            batches.poll(deadline());
+        }
+        assertEquals(List.of("batches/b1"), gemini.cancelled);
+        assertEquals(1, documents("entries/").size());
+        assertTrue(gemini.submissions.size() > before, "stuck: cancelled, no intent, claim kept; submissions="
+                + gemini.submissions.size());
+    }
+
+    @Test
+    void aRevokedKeyWhileAnIntentIsUnresolvedDoesNotPayTwice() {
+        record("m-1", "a fox");
+        gemini.answerLost = new ImageFnException(ErrorCode.UPSTREAM_UNAVAILABLE, "answer lost");
+        batches.flush(deadline()); // batch b1 created, intent stays
+        gemini.answerLost = null;
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        ImageFnException auth = new ImageFnException(ErrorCode.UPSTREAM_AUTH, "400 API_KEY_INVALID");
+        gemini.findFailure = auth;
+        gemini.submitFailure = auth;
+        batches.poll(deadline());
+        gemini.findFailure = null;
+        gemini.submitFailure = null;
+        now.addAndGet(Duration.ofMinutes(21).toMillis());
+        batches.poll(deadline());
+        assertEquals(1, gemini.submissions.size(), "b1 exists at Gemini, yet the job was submitted again");
+    }
 }
