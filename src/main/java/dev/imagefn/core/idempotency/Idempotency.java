@@ -101,17 +101,24 @@ public final class Idempotency {
     public Earlier earlier(IdempotencyKey key, String requestHash) {
         IdempotencyRecord existing = store.getDocument(recordKey(key)).map(d -> IdempotencyRecord.fromJson(d.body()))
                 .orElse(null);
+        Earlier.Kind kind = kindOf(existing, requestHash);
+        return new Earlier(kind, kind == Earlier.Kind.COMPLETED || kind == Earlier.Kind.FAILED ? existing.outcome()
+                : null);
+    }
+
+    /** What a record means for a request; a lease that ran out holds nothing (a corrected request may take it). */
+    private Earlier.Kind kindOf(IdempotencyRecord existing, String requestHash) {
         if (existing == null || existing.status() == IdempotencyRecord.Status.IN_PROGRESS
                 && existing.expiresAtMillis() <= clock.getAsLong()) {
-            return new Earlier(Earlier.Kind.NONE, null);
+            return Earlier.Kind.NONE;
         }
         if (!existing.requestHash().equals(requestHash)) {
-            return new Earlier(Earlier.Kind.OTHER_REQUEST, null);
+            return Earlier.Kind.OTHER_REQUEST;
         }
         return switch (existing.status()) {
-            case IN_PROGRESS -> new Earlier(Earlier.Kind.RUNNING, null);
-            case COMPLETED -> new Earlier(Earlier.Kind.COMPLETED, existing.outcome());
-            case FAILED -> new Earlier(Earlier.Kind.FAILED, existing.outcome());
+            case IN_PROGRESS -> Earlier.Kind.RUNNING;
+            case COMPLETED -> Earlier.Kind.COMPLETED;
+            case FAILED -> Earlier.Kind.FAILED;
         };
     }
 
@@ -127,27 +134,26 @@ public final class Idempotency {
             }
             Optional<RecordStore.Document> found = store.getDocument(recordKey);
             IdempotencyRecord existing = found.map(d -> IdempotencyRecord.fromJson(d.body())).orElse(null);
-            boolean abandoned = existing != null && existing.status() == IdempotencyRecord.Status.IN_PROGRESS
-                    && existing.expiresAtMillis() <= clock.getAsLong();
-            // A lease that ran out holds nothing: a corrected request under the same key takes it over.
-            if (existing != null && !abandoned && !existing.requestHash().equals(requestHash)) {
-                throw handler.conflict();
-            }
-            if (existing != null && existing.status() == IdempotencyRecord.Status.COMPLETED) {
-                Optional<T> again = handler.reuse(existing.outcome());
-                if (again.isPresent()) {
-                    return again.get();
+            switch (kindOf(existing, requestHash)) {
+                case OTHER_REQUEST -> throw handler.conflict();
+                case FAILED -> throw handler.replay(existing.outcome());
+                case COMPLETED -> {
+                    Optional<T> again = handler.reuse(existing.outcome());
+                    if (again.isPresent()) {
+                        return again.get();
+                    }
+                    LOG.warnf("idempotency record %s names a result that is gone; running again", recordKey);
                 }
-                LOG.warnf("idempotency record %s names a result that is gone; running again", recordKey);
-            } else if (existing != null && existing.status() == IdempotencyRecord.Status.FAILED) {
-                throw handler.replay(existing.outcome());
-            } else if (existing != null && existing.expiresAtMillis() > clock.getAsLong()) {
-                if (clock.getAsLong() + poll >= waitUntil) {
-                    throw handler.inProgress();
+                case RUNNING -> {
+                    if (clock.getAsLong() + poll >= waitUntil) {
+                        throw handler.inProgress();
+                    }
+                    pause(Duration.ofMillis(poll), handler);
+                    poll = Math.min(2000, poll * 3 / 2);
+                    continue;
                 }
-                pause(Duration.ofMillis(poll), handler);
-                poll = Math.min(2000, poll * 3 / 2);
-                continue;
+                case NONE -> {
+                }
             }
             IdempotencyRecord mine = IdempotencyRecord.inProgress(owner, requestHash, deadline + LEASE_MARGIN_MILLIS);
             Optional<String> etag = claim(recordKey, mine, found.map(RecordStore.Document::etag).orElse(null), handler);

@@ -138,7 +138,6 @@ public class HttpApi {
         return isRoute(p) || p.startsWith(HEALTH_PATH);
     }
 
-    /** A path this API answers (the health path aside). */
     /** The OpenAI-compatible route, whose every failure is in OpenAI's error shape. */
     public static boolean isOpenAiRoute(String p) {
         return OPENAI_PATH.equals(p) || (OPENAI_PATH + "/").equals(p);
@@ -149,9 +148,10 @@ public class HttpApi {
         return isOpenAiRoute(path) ? OpenAiErrors.reply(e, requestId) : problem(e, requestId);
     }
 
+    /** A path this API answers (the health path aside). */
     public static boolean isRoute(String p) {
         return p.equals("/") || p.equals("/v1/images") || p.equals("/v1/images/") || p.equals(POLL_PATH)
-                || p.equals(OPENAI_PATH) || p.equals(OPENAI_PATH + "/");
+                || isOpenAiRoute(p);
     }
 
     private static Map<String, String> traceHeaders(Function<String, String> header) {
